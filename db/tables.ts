@@ -1,0 +1,6 @@
+// Every table, for drizzle-kit (drizzle.config.ts) and for defineRelations.
+export { apiKeys } from './api-keys';
+export { healthCheckSchedules } from './health-check-schedules';
+export { healthChecks } from './health-checks';
+export { workerHealthChecks } from './worker-health-checks';
+export { workers } from './workers';
