@@ -1,0 +1,12 @@
+// Only imports: each file adds its types and root fields to the builder.
+import { builder } from './builder';
+import './scalars';
+import './enums';
+import './test-results';
+import './worker-health-check';
+import './health-check';
+import './worker';
+import './schedule';
+import './api-key';
+
+export const schema = builder.toSchema({ sortSchema: true });
