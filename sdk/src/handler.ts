@@ -1,0 +1,129 @@
+/**
+ * The `/health-check/*` endpoints of a downstream worker (docs/worker-protocol.md). Route
+ * `/health-check*` to `handleRequest` and the SDK does the rest.
+ */
+import { deliverResult } from './callback';
+import { markIsolateStart } from './clock';
+import { orchestratorFetch } from './connectivity';
+import { createRunLog } from './debug-log';
+import { parseExecuteRequest } from './execute-request';
+import { quickBody, statusBody } from './health-json';
+import { newPayload } from './payload';
+import { errorMessage } from './run-test';
+import { assertWorkerSecret } from './signing';
+import type { ExecuteRequest, RetryOptions, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types';
+import { WorkerHealthCheck } from './worker-health-check';
+
+export type WorkerHealthCheckClass<E extends WorkerHealthCheckEnv> = new (env: E, identity: WorkerIdentity) => WorkerHealthCheck<E>;
+export type WorkerHealthCheckFactory<E extends WorkerHealthCheckEnv> = (env: E, identity: WorkerIdentity) => WorkerHealthCheck<E>;
+
+export interface HealthCheckHandlerOptions<E extends WorkerHealthCheckEnv = WorkerHealthCheckEnv> extends WorkerIdentity {
+  /** Your `WorkerHealthCheck` subclass, or a function making one; default: the built-in checks only. */
+  healthCheck?: WorkerHealthCheckClass<E> | WorkerHealthCheckFactory<E>;
+  /** Backoff for delivering the result. */
+  retry?: RetryOptions;
+}
+
+const ROUTES: Record<string, 'GET' | 'POST'> = {
+  '/health-check/execute': 'POST',
+  '/health-check/status': 'GET',
+  '/health-check/quick': 'GET',
+};
+
+export class HealthCheckHandler<E extends WorkerHealthCheckEnv = WorkerHealthCheckEnv> {
+  constructor(
+    private readonly env: E,
+    private readonly options: HealthCheckHandlerOptions<E>,
+  ) {
+    markIsolateStart();
+  }
+
+  async handleRequest(request: Request, ctx: ExecutionContext): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    const method = ROUTES[pathname];
+    if (!method) return json({ error: `Not found: ${pathname}` }, 404);
+    if (request.method !== method) return json({ error: `Method ${request.method} not allowed on ${pathname}; use ${method}` }, 405, { allow: method });
+
+    switch (pathname) {
+      case '/health-check/execute':
+        return this.accept(request, ctx);
+      case '/health-check/status': {
+        const body = await statusBody(this.env, this.options);
+        // The draft: 2xx for pass and warn, 5xx for fail, so plain HTTP monitors see the difference.
+        return json(body, body.status === 'fail' ? 503 : 200, { 'content-type': 'application/health+json' });
+      }
+      default:
+        return json(await quickBody(this.env, this.options), 200);
+    }
+  }
+
+  /** Validates the dispatch, answers 202 at once and runs the check after the answer. */
+  private async accept(request: Request, ctx: ExecutionContext): Promise<Response> {
+    const parsed = parseExecuteRequest(await request.text());
+    if (!parsed.ok) return json({ error: parsed.error }, 400);
+    try {
+      assertWorkerSecret(this.env.HEALTH_CHECK_SECRET);
+    } catch (error) {
+      // Without a secret the result could never be accepted: say so now rather than time out later.
+      return json({ error: errorMessage(error) }, 503);
+    }
+    ctx.waitUntil(this.execute(parsed.value));
+    return json({ accepted: true, worker_check_uuid: parsed.value.worker_check_uuid }, 202);
+  }
+
+  /** Runs the check and delivers the signed result. Never rejects (it lives in `waitUntil`). */
+  private async execute(dispatch: ExecuteRequest): Promise<void> {
+    const log = createRunLog(dispatch.options.debug_mode, { worker_name: this.options.workerName, worker_check_uuid: dispatch.worker_check_uuid });
+    const payload = await this.runCheck(dispatch);
+    if (dispatch.worker_name !== undefined && dispatch.worker_name !== this.options.workerName) {
+      payload.warnings.push(`Dispatched as "${dispatch.worker_name}" but configured as "${this.options.workerName}"`);
+    }
+    if (dispatch.deadline !== undefined && Date.now() > Date.parse(dispatch.deadline)) {
+      payload.warnings.push(`Finished after the deadline ${dispatch.deadline}`);
+    }
+    const outcome = await deliverResult({
+      payload,
+      callbackUrl: dispatch.callback_url,
+      secret: this.env.HEALTH_CHECK_SECRET,
+      fetch: orchestratorFetch(this.env),
+      log,
+      retry: this.options.retry,
+    });
+    log.debug('execute.end', { ...outcome });
+  }
+
+  private async runCheck(dispatch: ExecuteRequest): Promise<WorkerResultPayload> {
+    try {
+      return await this.createHealthCheck().run({
+        workerCheckUuid: dispatch.worker_check_uuid,
+        includeUnitTests: dispatch.options.include_unit_tests,
+        includePerformanceTests: dispatch.options.include_performance_tests,
+        includeIntegrationTests: dispatch.options.include_integration_tests,
+        debugMode: dispatch.options.debug_mode,
+        orchestratorUrl: dispatch.callback_url,
+      });
+    } catch (error) {
+      // The worker's checks could not even be constructed: report that, not silence.
+      const payload = newPayload(dispatch.worker_check_uuid);
+      payload.errorMessage = errorMessage(error);
+      payload.completedAt = new Date().toISOString();
+      return payload;
+    }
+  }
+
+  private createHealthCheck(): WorkerHealthCheck<E> {
+    const make = this.options.healthCheck;
+    if (!make) return new WorkerHealthCheck(this.env, this.options);
+    if (make === WorkerHealthCheck || make.prototype instanceof WorkerHealthCheck) {
+      return new (make as WorkerHealthCheckClass<E>)(this.env, this.options);
+    }
+    return (make as WorkerHealthCheckFactory<E>)(this.env, this.options);
+  }
+}
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  });
+}

@@ -1,0 +1,59 @@
+import { now } from './clock';
+import type { TestResult } from './types';
+
+export interface RunTestOptions {
+  /** The test fails if it has not finished within this many milliseconds. Default 5000. */
+  timeoutMs?: number;
+}
+
+/** A test body. It may watch `signal` to stop work once the test has timed out. */
+export type TestFn = (signal: AbortSignal) => unknown;
+
+export const DEFAULT_TEST_TIMEOUT_MS = 5000;
+
+/**
+ * Runs one test: passes when `fn` returns (or resolves), fails with the thrown error's message, and
+ * fails when it takes longer than `timeoutMs`.
+ *
+ * A timer cannot interrupt synchronous work, so a body that blocks past its timeout is also failed
+ * by its measured duration once it returns. A timed-out async body keeps running in the
+ * background (JavaScript cannot cancel it); its `signal` is aborted so it can stop itself.
+ */
+export async function runTest(name: string, fn: TestFn, options: RunTestOptions = {}): Promise<TestResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+
+  const started = now();
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(() => fn(controller.signal)).then(() => 'done' as const), timedOut]);
+    const durationMs = now() - started;
+    if (outcome === 'timeout' || durationMs > timeoutMs) {
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+      return { name, status: 'failed', durationMs, error: `Timed out: took ${Math.round(durationMs)} ms, limit ${timeoutMs} ms` };
+    }
+    return { name, status: 'passed', durationMs };
+  } catch (error) {
+    return { name, status: 'failed', durationMs: now() - started, error: errorMessage(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A test that was not run, with the reason in `error`. */
+export function skippedTest(name: string, reason: string): TestResult {
+  return { name, status: 'skipped', durationMs: 0, error: reason };
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
