@@ -1,6 +1,9 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { OperationError } from '../resolvers/errors';
+
+const CLIENT_REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
 
 const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 
@@ -43,6 +46,28 @@ export function maskError(error: unknown, message: string): Error {
     console.error(original);
     return new GraphQLError(message, { path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
-  // Parse, validation and GraphQL Armor errors: the request itself is wrong.
-  return error.extensions.code ? error : withCode(error, 'BAD_USER_INPUT');
+  return toContractCode(error);
+}
+
+/**
+ * Parse, validation and GraphQL Armor errors: the request itself is wrong. CONTRACT.md's codes
+ * are a closed set, so Yoga's finer code is kept as `reason`.
+ */
+function toContractCode(error: GraphQLError): GraphQLError {
+  const code = error.extensions.code;
+  if (code !== undefined && !CLIENT_REQUEST_CODES.has(String(code))) return error;
+  return withCode(error, 'BAD_USER_INPUT', error.message, code === undefined ? undefined : { reason: code });
+}
+
+/** Validation errors never reach `maskError` in Yoga, so their codes are normalised here. */
+export function useContractErrorCodes(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((error) => (error instanceof GraphQLError ? toContractCode(error) : error)),
+      });
+    },
+  };
 }

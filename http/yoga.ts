@@ -4,7 +4,7 @@ import { schema } from '../schema';
 import type { GraphQLContext } from '../schema/context';
 import { armorPlugin } from './armor';
 import { createContext, type ServerContext } from './context';
-import { maskError } from './mask-error';
+import { maskError, useContractErrorCodes } from './mask-error';
 import { useRequireApiKey } from './require-api-key';
 import { serverSettings } from './settings';
 
@@ -32,10 +32,13 @@ export function buildYoga(env: Env) {
       : false,
     context: createContext,
     maskedErrors: { maskError },
+    // maskError logs what is unexpected; Yoga would also log every expected error it rewrites.
+    logging: false,
     plugins: [
       armorPlugin({ hideFieldSuggestions: !settings.introspection }),
       ...(settings.introspection ? [] : [useNoIntrospection()]),
       useRequireApiKey(),
+      useContractErrorCodes(),
     ],
   });
 }

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { createDb } from '../../db/client';
 import { healthChecks } from '../../db/health-checks';
 import { workerHealthChecks } from '../../db/worker-health-checks';
+import { chunkRows } from '../../db/chunks';
 
 type RunInsert = typeof healthChecks.$inferInsert;
 type WorkerInsert = typeof workerHealthChecks.$inferInsert;
@@ -14,19 +15,15 @@ export async function seedRun(run: Partial<RunInsert> = {}, workers: Partial<Wor
   await db()
     .insert(healthChecks)
     .values({ triggerType: 'on_demand', triggerSource: 'test', totalWorkers: workers.length, ...run, healthCheckUuid });
-  if (workers.length) {
-    await db()
-      .insert(workerHealthChecks)
-      .values(
-        workers.map((worker, index) => ({
-          workerCheckUuid: crypto.randomUUID(),
-          workerName: `worker-${index}`,
-          workerType: 'test',
-          ...worker,
-          healthCheckUuid,
-        })),
-      );
-  }
+  const rows = workers.map((worker, index) => ({
+    workerCheckUuid: crypto.randomUUID(),
+    workerName: `worker-${index}`,
+    workerType: 'test',
+    ...worker,
+    healthCheckUuid,
+  }));
+  // A row binds every column it sets or that has no SQL default: stay well under D1's limit.
+  for (const chunk of chunkRows(rows, 40)) await db().insert(workerHealthChecks).values(chunk);
   return healthCheckUuid;
 }
 

@@ -42,7 +42,7 @@ export async function keyFor(role: ApiKeyRole, name = `${role}-${crypto.randomUU
 }
 
 /** Runs a handler with an ExecutionContext and waits for what it deferred. */
-export async function withExecutionContext<T>(fn: (ctx: ExecutionContext) => Promise<T>): Promise<T> {
+export async function withExecutionContext<T>(fn: (ctx: ExecutionContext) => T | Promise<T>): Promise<T> {
   const ctx = createExecutionContext();
   const result = await fn(ctx);
   await waitOnExecutionContext(ctx);
