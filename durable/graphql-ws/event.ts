@@ -1,0 +1,29 @@
+/** What the run pipeline publishes to the EventHub shards (`publish(event)`). */
+
+export const HEALTH_CHECK_EVENT_TYPES = ['STARTED', 'WORKER_RESULT', 'COMPLETED'] as const;
+export type HealthCheckEventType = (typeof HEALTH_CHECK_EVENT_TYPES)[number];
+
+export interface HealthCheckEvent {
+  type: HealthCheckEventType;
+  healthCheckUuid: string;
+  /** Set on WORKER_RESULT: the worker check that just reported. */
+  workerCheckUuid?: string;
+}
+
+/** Narrows an RPC argument to a HealthCheckEvent, or says what is wrong with it. */
+export function parseHealthCheckEvent(value: unknown): { ok: true; event: HealthCheckEvent } | { ok: false; error: string } {
+  if (typeof value !== 'object' || value === null) return { ok: false, error: 'event must be an object' };
+  const { type, healthCheckUuid, workerCheckUuid } = value as Record<string, unknown>;
+  if (!HEALTH_CHECK_EVENT_TYPES.includes(type as HealthCheckEventType)) {
+    return { ok: false, error: `event.type must be one of ${HEALTH_CHECK_EVENT_TYPES.join(', ')}` };
+  }
+  if (typeof healthCheckUuid !== 'string' || healthCheckUuid === '') {
+    return { ok: false, error: 'event.healthCheckUuid must be a non-empty string' };
+  }
+  if (workerCheckUuid !== undefined && workerCheckUuid !== null && typeof workerCheckUuid !== 'string') {
+    return { ok: false, error: 'event.workerCheckUuid must be a string when present' };
+  }
+  const event: HealthCheckEvent = { type: type as HealthCheckEventType, healthCheckUuid };
+  if (typeof workerCheckUuid === 'string') event.workerCheckUuid = workerCheckUuid;
+  return { ok: true, event };
+}

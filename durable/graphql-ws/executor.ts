@@ -1,0 +1,56 @@
+/**
+ * The seam between the protocol layer and the GraphQL schema. The EventHub knows sockets and the
+ * graphql-ws protocol; everything that needs the schema or D1 is behind this interface. The real
+ * implementation lives with the schema (`schema/subscription-executor.ts`) and reaches the hub
+ * through executor-registry.ts.
+ */
+import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { ConnectionAuth } from './connection-state';
+import type { HealthCheckEvent } from './event';
+
+export interface ValidateRequest {
+  query: string;
+  variables: Record<string, unknown> | null;
+  operationName: string | null;
+  /** Who subscribes, for field-level permission checks at subscribe time. */
+  auth: ConnectionAuth;
+}
+
+/**
+ * A valid subscription names exactly one root field; `args` are its argument values with the
+ * variables applied (e.g. `{ uuid: "…" }` or `{ uuid: null }`). Invalid: the errors to send in the
+ * operation's `error` message (each with `extensions.code`).
+ */
+export type ValidationResult = { field: string; args: Record<string, unknown> } | { errors: GraphQLFormattedError[] };
+
+/**
+ * Execution sees the role only, never the key: the hub shares one execution among every
+ * subscriber with the same document, variables and role, so a result must not depend on more.
+ */
+export type ExecutionAuth = Pick<ConnectionAuth, 'role'>;
+
+export interface ExecuteRequest {
+  query: string;
+  variables: Record<string, unknown> | null;
+  operationName: string | null;
+  /** The published event: the subscription field's resolver gets it as its parent value. */
+  event: HealthCheckEvent;
+  auth: ExecutionAuth;
+}
+
+export interface SubscriptionExecutor {
+  /**
+   * `authorization` is the `connection_init` payload's value as sent (`"Bearer <key>"`). Returns
+   * who it is, or null for a missing, malformed, unknown or revoked key.
+   */
+  authenticate(authorization: string): Promise<ConnectionAuth | null>;
+  /** Parses and validates a subscribe's document against the schema. Pure of side effects. */
+  validate(request: ValidateRequest): ValidationResult | Promise<ValidationResult>;
+  /**
+   * Runs the stored document for one event and returns the `next` payload. Unexpected errors
+   * must come back masked (like Yoga's maskedErrors); a throw is masked by the hub.
+   */
+  execute(request: ExecuteRequest): Promise<ExecutionResult | FormattedExecutionResult>;
+}
+
+export type SubscriptionExecutorFactory<E = Env> = (env: E) => SubscriptionExecutor;

@@ -1,0 +1,58 @@
+/**
+ * The EventHub's limits, and reading them from the Worker's vars. Every limit has a default; a
+ * var that is not a positive integer is ignored (with the reason returned, for a log line) rather
+ * than taking the hub down.
+ */
+import { PLATFORM_ATTACHMENT_LIMIT_BYTES } from './connection-state';
+
+export interface HubLimits {
+  /** Sockets one hub shard accepts (`EVENT_HUB_MAX_SOCKETS`); beyond it the upgrade gets a 503. */
+  maxSockets: number;
+  /** Active subscriptions per socket (`EVENT_HUB_MAX_SUBSCRIPTIONS`). */
+  maxSubscriptionsPerSocket: number;
+  /** Bytes of one subscribe's query plus its JSON variables (`EVENT_HUB_MAX_DOCUMENT_BYTES`). */
+  maxDocumentBytes: number;
+  /** Budget for one socket's whole attachment, kept below the platform's 16 KiB. */
+  maxAttachmentBytes: number;
+  /** Time a socket has to send `connection_init` (`EVENT_HUB_INIT_TIMEOUT_MS`). */
+  initTimeoutMs: number;
+}
+
+export const DEFAULT_HUB_LIMITS: HubLimits = Object.freeze({
+  maxSockets: 1000,
+  maxSubscriptionsPerSocket: 20,
+  maxDocumentBytes: 4096,
+  maxAttachmentBytes: PLATFORM_ATTACHMENT_LIMIT_BYTES - 1024,
+  initTimeoutMs: 10_000,
+});
+
+const VARS = {
+  maxSockets: 'EVENT_HUB_MAX_SOCKETS',
+  maxSubscriptionsPerSocket: 'EVENT_HUB_MAX_SUBSCRIPTIONS',
+  maxDocumentBytes: 'EVENT_HUB_MAX_DOCUMENT_BYTES',
+  initTimeoutMs: 'EVENT_HUB_INIT_TIMEOUT_MS',
+} as const satisfies Partial<Record<keyof HubLimits, string>>;
+
+export type HubLimitVars = Partial<Record<(typeof VARS)[keyof typeof VARS], unknown>>;
+
+export function readHubLimits(vars: HubLimitVars): { limits: HubLimits; warnings: string[] } {
+  const limits: HubLimits = { ...DEFAULT_HUB_LIMITS };
+  const warnings: string[] = [];
+  for (const [key, name] of Object.entries(VARS) as [keyof typeof VARS, (typeof VARS)[keyof typeof VARS]][]) {
+    const raw = vars[name];
+    if (raw === undefined || raw === null || raw === '') continue;
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      warnings.push(`${name}=${JSON.stringify(raw)} is not a positive integer; using ${limits[key]}`);
+      continue;
+    }
+    limits[key] = value;
+  }
+  if (limits.maxDocumentBytes > limits.maxAttachmentBytes) {
+    warnings.push(
+      `${VARS.maxDocumentBytes}=${limits.maxDocumentBytes} exceeds the ${limits.maxAttachmentBytes}-byte attachment budget; using ${limits.maxAttachmentBytes}`,
+    );
+    limits.maxDocumentBytes = limits.maxAttachmentBytes;
+  }
+  return { limits, warnings };
+}

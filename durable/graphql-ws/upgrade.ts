@@ -1,0 +1,46 @@
+/**
+ * Whether an HTTP request may become a graphql-ws socket. Pure, so index.ts can run the same check
+ * before choosing a hub shard, and the hub runs it again.
+ */
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './messages';
+
+export type UpgradeCheck =
+  | { ok: true; protocol: typeof GRAPHQL_TRANSPORT_WS_PROTOCOL }
+  | { ok: false; status: 400 | 426; body: string; headers: Record<string, string> };
+
+const TEXT = 'text/plain; charset=utf-8';
+
+export function checkUpgradeRequest(headers: Headers): UpgradeCheck {
+  if (headers.get('Upgrade')?.trim().toLowerCase() !== 'websocket') {
+    return {
+      ok: false,
+      status: 426,
+      body: `Expected a WebSocket upgrade (Upgrade: websocket) speaking ${GRAPHQL_TRANSPORT_WS_PROTOCOL}\n`,
+      // 426 must say which protocol to upgrade to (RFC 9110 §15.5.22).
+      headers: { Upgrade: 'websocket', 'Content-Type': TEXT },
+    };
+  }
+  const offered = (headers.get('Sec-WebSocket-Protocol') ?? '')
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .filter(Boolean);
+  if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
+    const got = offered.length ? `got ${offered.join(', ')}` : 'none was offered';
+    return {
+      ok: false,
+      status: 400,
+      body: `Unsupported WebSocket subprotocol: expected ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws protocol), ${got}\n`,
+      headers: { 'Content-Type': TEXT },
+    };
+  }
+  return { ok: true, protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL };
+}
+
+/** The refusal when a hub shard is at its socket cap. */
+export function hubFullResponseInit(maxSockets: number): { status: 503; body: string; headers: Record<string, string> } {
+  return {
+    status: 503,
+    body: `This subscription hub is full (${maxSockets} connections); try again later\n`,
+    headers: { 'Retry-After': '5', 'Content-Type': TEXT },
+  };
+}

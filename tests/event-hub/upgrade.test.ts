@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkUpgradeRequest, hubFullResponseInit } from '../../durable/graphql-ws/upgrade';
+
+const headers = (init: Record<string, string>) => new Headers(init);
+
+describe('checkUpgradeRequest', () => {
+  it('accepts a WebSocket upgrade offering graphql-transport-ws among others', () => {
+    expect(checkUpgradeRequest(headers({ Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'graphql-transport-ws' }))).toEqual({
+      ok: true,
+      protocol: 'graphql-transport-ws',
+    });
+    expect(checkUpgradeRequest(headers({ Upgrade: 'WebSocket', 'Sec-WebSocket-Protocol': 'graphql-ws, graphql-transport-ws' })).ok).toBe(true);
+  });
+
+  it('answers 426 with an Upgrade header to a plain request', () => {
+    const check = checkUpgradeRequest(headers({}));
+    expect(check).toMatchObject({ ok: false, status: 426, headers: { Upgrade: 'websocket' } });
+    expect(check.ok || check.body).toMatch(/Expected a WebSocket upgrade/);
+  });
+
+  it('answers 400 naming the expected subprotocol when it is not offered', () => {
+    const none = checkUpgradeRequest(headers({ Upgrade: 'websocket' }));
+    expect(none).toMatchObject({ ok: false, status: 400 });
+    expect(none.ok || none.body).toBe('Unsupported WebSocket subprotocol: expected graphql-transport-ws (the graphql-ws protocol), none was offered\n');
+    const legacy = checkUpgradeRequest(headers({ Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'graphql-ws' }));
+    expect(legacy.ok || legacy.body).toMatch(/got graphql-ws$/m);
+  });
+
+  it('describes a full hub as a 503 to retry', () => {
+    expect(hubFullResponseInit(1000)).toEqual({
+      status: 503,
+      body: 'This subscription hub is full (1000 connections); try again later\n',
+      headers: { 'Retry-After': '5', 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+  });
+});
