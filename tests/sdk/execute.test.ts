@@ -33,7 +33,7 @@ function setup(orchestrator: FakeOrchestratorOptions = {}, env: Partial<WorkerHe
   return { fake, handler };
 }
 
-async function execute(handler: HealthCheckHandler, body: unknown) {
+async function execute(handler: Pick<HealthCheckHandler, 'handleRequest'>, body: unknown) {
   const ctx = createExecutionContext();
   const response = await handler.handleRequest(
     new Request('https://test-worker.example/health-check/execute', { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) }),

@@ -1,0 +1,51 @@
+// Bundles each demo fleet worker into fleet/dist/<name>.js (one ES module, SDK and dependencies
+// inlined) so Miniflare can load it as an auxiliary worker in tests. `wrangler dev` does not need
+// this: it bundles fleet/<name>/index.ts itself.
+//
+//   node fleet/build.mjs            build all three
+//   import { bundleFleetWorker }    the same options, in memory (e.g. from vitest.config.ts)
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FLEET_WORKERS = ['agent-factory', 'data-factory', 'ui-factory'];
+
+const fleetDir = path.dirname(fileURLToPath(import.meta.url));
+
+/** esbuild options for one worker: what wrangler would do for workerd, minus its dev extras. */
+export function fleetBuildOptions(name) {
+  return {
+    entryPoints: [path.join(fleetDir, name, 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2023',
+    // Pick the worker builds of dependencies; `main` too, since standardwebhooks is CommonJS only.
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['workerd', 'worker', 'browser', 'module', 'main'],
+    // Provided by workerd itself (node:* with the nodejs_compat flag each wrangler.toml sets).
+    external: ['cloudflare:*', 'node:*'],
+    logLevel: 'warning',
+  };
+}
+
+/** One worker's bundle as a string, nothing written. */
+export async function bundleFleetWorker(name) {
+  const result = await build({ ...fleetBuildOptions(name), write: false });
+  return result.outputFiles[0].text;
+}
+
+/** Writes fleet/dist/<name>.js for every worker; returns the paths. */
+export async function buildFleet(outdir = path.join(fleetDir, 'dist')) {
+  return Promise.all(
+    FLEET_WORKERS.map(async (name) => {
+      const outfile = path.join(outdir, `${name}.js`);
+      await build({ ...fleetBuildOptions(name), outfile });
+      return outfile;
+    }),
+  );
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  for (const file of await buildFleet()) console.log(`built ${path.relative(process.cwd(), file)}`);
+}
