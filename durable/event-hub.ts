@@ -1,0 +1,245 @@
+/**
+ * EventHub: graphql-ws (`graphql-transport-ws`) subscriptions over hibernatable WebSockets.
+ *
+ * Thin glue. Every decision is a pure function in ./graphql-ws (what a frame means and what to
+ * answer, when a socket has waited too long for `connection_init`, which subscriptions an event
+ * concerns, which executions a publish needs); this class feeds them sockets, attachments and the
+ * alarm. A connection's whole state (phase, auth, subscriptions with their documents) lives in its
+ * socket's attachment, so the object can hibernate between events and keep its connections.
+ *
+ * Sockets are spread over `EVENT_HUB_SHARDS` hubs by the Worker; the run pipeline calls
+ * `publish(event)` on every shard.
+ *
+ * Vars (all optional): EVENT_HUB_MAX_SOCKETS (1000), EVENT_HUB_MAX_SUBSCRIPTIONS (20),
+ * EVENT_HUB_MAX_DOCUMENT_BYTES (4096), EVENT_HUB_INIT_TIMEOUT_MS (10000).
+ *
+ * A hub at its socket cap refuses the upgrade with 503 and Retry-After rather than accepting and
+ * closing with 1013: the refusal reaches the Worker's router before any client sees it, so the
+ * router can try the next shard; a client that does get it (every shard full) retries like after
+ * any failed handshake.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { readConnectionState, initialConnectionState, type ConnectionState } from './graphql-ws/connection-state';
+import { parseHealthCheckEvent, type HealthCheckEvent } from './graphql-ws/event';
+import type { SubscriptionExecutor } from './graphql-ws/executor';
+import { createExecutor } from './graphql-ws/executor-registry';
+import { INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
+import { readHubLimits, type HubLimits, type HubLimitVars } from './graphql-ws/limits';
+import {
+  CloseCode,
+  error as errorMessage,
+  INTERNAL_ERROR,
+  nextFrame,
+  serializeServerMessage,
+  type CloseInstruction,
+  type ServerMessage,
+} from './graphql-ws/messages';
+import { executionKey, planPublish } from './graphql-ws/publish-plan';
+import { handleClientFrame, type ReducerDeps } from './graphql-ws/reducer';
+import { checkUpgradeRequest, hubFullResponseInit } from './graphql-ws/upgrade';
+
+const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, reason: 'Internal server error' };
+
+export interface PublishOutcome {
+  /** Distinct executions run for this event. */
+  executions: number;
+  /** `next` messages sent. */
+  delivered: number;
+}
+
+export class EventHub extends DurableObject<Env> {
+  private readonly limits: HubLimits;
+  private executorInstance: SubscriptionExecutor | null = null;
+  /** Per socket, the tail of its message chain: one socket's messages are handled in order. */
+  private readonly queues = new Map<WebSocket, Promise<void>>();
+  /** Counts attachment writes and closes, so a publish knows whether states moved under it. */
+  private stateChanges = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // The vars are optional and not (yet) in wrangler.toml, so not in the generated Env.
+    const { limits, warnings } = readHubLimits(env as unknown as HubLimitVars);
+    for (const warning of warnings) console.warn(`EventHub: ${warning}`);
+    this.limits = limits;
+    // The graphql-ws client's keep-alive ping is answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  private get executor(): SubscriptionExecutor {
+    return (this.executorInstance ??= createExecutor(this.env));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const upgrade = checkUpgradeRequest(request.headers);
+    if (!upgrade.ok) return new Response(upgrade.body, { status: upgrade.status, headers: upgrade.headers });
+    if (this.ctx.getWebSockets().length >= this.limits.maxSockets) {
+      const full = hubFullResponseInit(this.limits.maxSockets);
+      return new Response(full.body, { status: full.status, headers: full.headers });
+    }
+
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    const state = initialConnectionState(Date.now());
+    server.serializeAttachment(state);
+    const deadline = state.connectedAt + this.limits.initTimeoutMs;
+    if (shouldSetInitAlarm(await this.ctx.storage.getAlarm(), deadline)) await this.ctx.storage.setAlarm(deadline);
+    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': upgrade.protocol } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.serially(ws, () => this.handleMessage(ws, message));
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    // With compatibility_date >= 2026-04-07 the runtime answers the close frame itself; the
+    // attachment goes with the socket. Only in-memory bookkeeping is left.
+    this.queues.delete(ws);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    console.warn('EventHub: socket error', error);
+    this.queues.delete(ws);
+  }
+
+  /** Closes every socket still awaiting `connection_init` past its deadline (4408). */
+  override async alarm(): Promise<void> {
+    const sockets = this.ctx.getWebSockets();
+    const plan = planInitTimeouts(sockets.map(readState), Date.now(), this.limits.initTimeoutMs);
+    for (const index of plan.close) this.close(sockets[index]!, INIT_TIMEOUT_CLOSE);
+    if (plan.nextAlarmAt !== null) await this.ctx.storage.setAlarm(plan.nextAlarmAt);
+  }
+
+  /**
+   * Sends `next` to every subscription the event concerns, on acknowledged sockets. One execution
+   * per distinct (document, variables, operation name, role); its result is serialised once.
+   */
+  async publish(event: HealthCheckEvent): Promise<PublishOutcome> {
+    const parsed = parseHealthCheckEvent(event);
+    if (!parsed.ok) throw new TypeError(`EventHub.publish: ${parsed.error}`);
+    const sockets = this.ctx.getWebSockets();
+    const states = sockets.map(readState);
+    const plan = planPublish(states, parsed.event);
+    if (plan.deliveries.length === 0) return { executions: 0, delivered: 0 };
+
+    const changesAtPlan = this.stateChanges;
+    const executor = this.executor;
+    const payloads = await Promise.all(
+      plan.executions.map(async ({ request }) => {
+        try {
+          return JSON.stringify(await executor.execute(request));
+        } catch (error) {
+          console.error('EventHub: subscription execution failed', error);
+          return JSON.stringify({ errors: [INTERNAL_ERROR] });
+        }
+      }),
+    );
+
+    // A client may have completed (or replaced) an operation while the executions ran; the spec
+    // says nothing more may be sent for it. Re-read the states only if something changed.
+    const current = this.stateChanges === changesAtPlan ? states : sockets.map(readState);
+    let delivered = 0;
+    for (const { socket, operationId, execution } of plan.deliveries) {
+      const state = current[socket];
+      const subscription = state?.phase === 'ready' && state.auth ? state.subscriptions[operationId] : undefined;
+      if (!subscription || executionKey(subscription, state!.auth!.role) !== plan.executions[execution]!.key) continue;
+      if (this.send(sockets[socket]!, nextFrame(operationId, payloads[execution]!))) delivered++;
+    }
+    return { executions: plan.executions.length, delivered };
+  }
+
+  private async handleMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = readState(ws);
+    if (!state) {
+      console.error('EventHub: unreadable socket attachment');
+      return this.close(ws, INTERNAL_CLOSE);
+    }
+    // The reducer turns a failing authenticate into 4500 and a failing validate into a masked
+    // error; the reason is only logged here.
+    const deps: ReducerDeps = {
+      authenticate: (authorization) => logged('authenticate', () => this.executor.authenticate(authorization)),
+      validate: (request) => logged('validate', () => this.executor.validate(request)),
+      limits: this.limits,
+    };
+    const result = await handleClientFrame(state, message, deps);
+    if (result.close) return this.close(ws, result.close);
+    let send = result.send;
+    if (result.state !== state) {
+      try {
+        ws.serializeAttachment(result.state);
+        this.stateChanges++;
+      } catch (error) {
+        send = this.refuseUnstorableState(ws, state, result.state, error);
+        if (!send.length) return;
+      }
+    }
+    for (const outgoing of send) this.send(ws, serializeServerMessage(outgoing));
+  }
+
+  /**
+   * The runtime refused an attachment the estimate said would fit (connection-state.ts explains
+   * how that could happen). The previous state is still stored; a new subscription gets an error,
+   * anything else is our fault and closes the socket.
+   */
+  private refuseUnstorableState(ws: WebSocket, before: ConnectionState, after: ConnectionState, error: unknown): ServerMessage[] {
+    console.error('EventHub: serializeAttachment refused a connection state', error);
+    const added = Object.keys(after.subscriptions).find((id) => !Object.hasOwn(before.subscriptions, id));
+    if (added === undefined) {
+      this.close(ws, INTERNAL_CLOSE);
+      return [];
+    }
+    return [
+      errorMessage(added, [
+        {
+          message: "This connection's subscriptions are too large to keep; complete some subscriptions or open another connection",
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ]),
+    ];
+  }
+
+  private serially(ws: WebSocket, task: () => Promise<void>): Promise<void> {
+    const run = (this.queues.get(ws) ?? Promise.resolve()).then(task).catch((error: unknown) => {
+      console.error('EventHub: message handling failed', error);
+      this.close(ws, INTERNAL_CLOSE);
+    });
+    this.queues.set(ws, run);
+    return run.finally(() => {
+      if (this.queues.get(ws) === run) this.queues.delete(ws);
+    });
+  }
+
+  private send(ws: WebSocket, text: string): boolean {
+    try {
+      ws.send(text);
+      return true;
+    } catch {
+      return false; // closed or closing meanwhile
+    }
+  }
+
+  private close(ws: WebSocket, { code, reason }: CloseInstruction): void {
+    this.stateChanges++;
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+async function logged<T>(what: string, task: () => T | Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (error) {
+    console.error(`EventHub: ${what} failed`, error);
+    throw error;
+  }
+}
+
+function readState(ws: WebSocket): ConnectionState | null {
+  try {
+    return readConnectionState(ws.deserializeAttachment());
+  } catch {
+    return null;
+  }
+}
