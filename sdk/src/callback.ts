@@ -12,16 +12,24 @@ export const REPORT_WORKER_RESULT_MUTATION =
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
+/**
+ * The orchestrator refuses a whole result whose texts are too long, so a runaway error message
+ * would cost the worker its report. Clip them to the orchestrator's bounds here instead.
+ */
+export const TEXT_LIMITS = { testName: 200, error: 2000, warning: 500, warnings: 100 } as const;
+
 /** The GraphQL request body: the payload as `ReportWorkerResultInput`, test statuses as the enum. */
 export function reportWorkerResultBody(payload: WorkerResultPayload): string {
   const toInput = (test: TestResult) => ({
-    name: test.name,
+    name: clip(test.name, TEXT_LIMITS.testName),
     status: test.status.toUpperCase(),
     durationMs: test.durationMs,
-    error: test.error ?? null,
+    error: test.error === undefined ? null : clip(test.error, TEXT_LIMITS.error),
   });
   const input = {
     ...payload,
+    errorMessage: payload.errorMessage === null ? null : clip(payload.errorMessage, TEXT_LIMITS.error),
+    warnings: payload.warnings.slice(0, TEXT_LIMITS.warnings).map((warning) => clip(warning, TEXT_LIMITS.warning)),
     unitTests: payload.unitTests.map(toInput),
     performanceTests: payload.performanceTests.map(toInput),
     integrationTests: payload.integrationTests.map(toInput),
@@ -136,4 +144,8 @@ async function finish(outcome: DeliveryOutcome, response: Response, log: RunLog)
   outcome.delivered = true;
   log.debug('delivery.accepted', { ...outcome, message: result.message });
   return outcome;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -164,6 +164,21 @@ describe('POST /health-check/execute', () => {
     expect(JSON.parse(String(warn.mock.calls[0]![0]))).toMatchObject({ event: 'suite.error', suite: 'integration' });
   });
 
+  it('clips runaway texts to what the orchestrator accepts instead of losing the report', async () => {
+    class Verbose extends WorkerHealthCheck {
+      protected override async runWorkerSpecificUnitTests(): Promise<TestResult[]> {
+        return [await this.runTest('x'.repeat(300), () => Promise.reject(new Error('e'.repeat(5000))))];
+      }
+    }
+    const fake = fakeOrchestrator();
+    const handler = new HealthCheckHandler({ ORCHESTRATOR: fake.fetcher, HEALTH_CHECK_SECRET: SECRET }, { workerName: 'test-worker', workerType: 'test', healthCheck: Verbose });
+    await execute(handler, dispatch());
+    const verbose = callbackInput(fake.callbacks()[0]!).unitTests[2];
+    expect(verbose.name).toHaveLength(200);
+    expect(verbose.error).toHaveLength(2000);
+    expect(verbose.error.endsWith('e…')).toBe(true);
+  });
+
   it('warns when dispatched under another name or finished after the deadline', async () => {
     const { fake, handler } = setup();
     await execute(handler, { ...dispatch(), worker_name: 'other-worker', deadline: '2020-01-01T00:00:00.000Z' });
