@@ -1,3 +1,5 @@
+export { HealthCheckRun } from './durable/health-check-run';
+export { HealthCheckOps } from './entrypoints/health-check-ops';
 import { healthResponse } from './http/health';
 import { MAX_BODY_BYTES } from './http/settings';
 import { yogaFor } from './http/yoga';

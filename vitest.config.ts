@@ -1,5 +1,8 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { DATA_FACTORY_DB_ID, fleetWorkers } from './tests/setup/fleet-workers';
+
+const SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
 // Tests run inside workerd against the orchestrator's real bindings (wrangler.toml): a local D1
 // with the real migrations applied, real Durable Objects. tests/e2e drives `wrangler dev` from
@@ -9,6 +12,7 @@ export default defineConfig(async () => {
     migrationsDir: 'migrations',
     migrationsPattern: 'migrations/*/migration.sql',
   });
+  const dataFactoryMigrations = await readD1Migrations('fleet/data-factory/migrations');
   return {
     plugins: [
       cloudflareTest({
@@ -16,9 +20,14 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_DATA_FACTORY_MIGRATIONS: dataFactoryMigrations,
             ADMIN_API_KEY: 'wh_test_admin_key_0123456789abcdef',
-            HEALTH_CHECK_SIGNING_KEY: 'test-signing-key-0123456789abcdef',
+            HEALTH_CHECK_SIGNING_KEY: SIGNING_KEY,
+            PUBLIC_URL: 'http://orchestrator',
           },
+          d1Databases: { DB: 'worker-health-test-db', TEST_DATA_FACTORY_DB: DATA_FACTORY_DB_ID },
+          // The demo fleet, bundled, beside the orchestrator: the real workers a run dispatches to.
+          workers: await fleetWorkers(SIGNING_KEY),
         },
       }),
     ],

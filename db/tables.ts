@@ -4,3 +4,4 @@ export { healthCheckSchedules } from './health-check-schedules';
 export { healthChecks } from './health-checks';
 export { workerHealthChecks } from './worker-health-checks';
 export { workers } from './workers';
+export { webhookDeliveries } from './webhook-deliveries';

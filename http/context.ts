@@ -1,6 +1,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createDb } from '../db/client';
 import { authenticate } from '../resolvers/api-keys';
+import { createPublisher } from '../resolvers/publisher';
+import { createRunControl } from '../resolvers/run-control';
 import type { GraphQLContext } from '../schema/context';
 
 export interface ServerContext {
@@ -24,5 +26,7 @@ export async function createContext(initial: YogaInitialContext & ServerContext)
     request,
     rawBody: initial.rawBody ?? null,
     waitUntil: (promise) => ctx.waitUntil(promise),
+    publish: createPublisher(env),
+    runs: createRunControl(env),
   };
 }

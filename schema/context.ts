@@ -1,15 +1,14 @@
-import type { Db } from '../db/client';
 import type { Caller } from '../resolvers/api-keys';
+import type { OperationDeps } from '../resolvers/deps';
+import type { RunControl } from '../resolvers/run-control';
 
 /** What every resolver gets. Built per request in http/context.ts. */
-export interface GraphQLContext {
-  env: Env;
-  db: Db;
+export interface GraphQLContext extends OperationDeps {
+  runs: RunControl;
   /** The API-key holder, or null for anonymous or bad keys (see `authFailure`). */
   caller: Caller | null;
   authFailure: 'missing' | 'invalid' | null;
   /** The raw request, for the signed worker callback (`reportWorkerResult`). */
   request: Request | null;
   rawBody: string | null;
-  waitUntil(promise: Promise<unknown>): void;
 }

@@ -8,5 +8,7 @@ import './health-check';
 import './worker';
 import './schedule';
 import './api-key';
+import './health-check-mutations';
+import './report-worker-result';
 
 export const schema = builder.toSchema({ sortSchema: true });

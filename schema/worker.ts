@@ -1,3 +1,6 @@
+import { deriveWorkerSecret } from '../sdk/src/signing';
+import { notFound } from '../resolvers/errors';
+import { registerWorker, removeWorker, updateWorker } from '../resolvers/workers-registry';
 import { builder } from './builder';
 
 export const WorkerType = builder.drizzleObject('workers', {
@@ -23,5 +26,66 @@ builder.queryField('workers', (t) =>
     authScopes: { viewer: true },
     description: 'The worker registry, by name.',
     resolve: (query, _root, _args, ctx) => ctx.db.query.workers.findMany(query({ orderBy: { name: 'asc' } })),
+  }),
+);
+
+const RegisterWorkerInput = builder.inputType('RegisterWorkerInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Unique; lower-case letters, digits and "-".' }),
+    type: t.string({ required: true, description: 'What kind of worker it is; filters match names or types.' }),
+    binding: t.string({ description: "The orchestrator's service binding that reaches it." }),
+    url: t.string({ description: 'Its https base URL (http only for localhost).' }),
+    enabled: t.boolean({ defaultValue: true }),
+  }),
+});
+
+const UpdateWorkerInput = builder.inputType('UpdateWorkerInput', {
+  fields: (t) => ({
+    type: t.string(),
+    binding: t.string({ description: 'Setting binding or url replaces how the worker is reached.' }),
+    url: t.string(),
+    enabled: t.boolean(),
+  }),
+});
+
+builder.mutationField('registerWorker', (t) =>
+  t.drizzleField({
+    type: 'workers',
+    authScopes: { admin: true },
+    description: 'Adds a worker to the registry. Give exactly one of binding or url.',
+    args: { input: t.arg({ type: RegisterWorkerInput, required: true }) },
+    resolve: (_query, _root, { input }, ctx) => registerWorker(ctx.db, ctx.env, { ...input, enabled: input.enabled ?? true }),
+  }),
+);
+
+builder.mutationField('updateWorker', (t) =>
+  t.drizzleField({
+    type: 'workers',
+    authScopes: { admin: true },
+    args: { name: t.arg.string({ required: true }), input: t.arg({ type: UpdateWorkerInput, required: true }) },
+    resolve: (_query, _root, { name, input }, ctx) => updateWorker(ctx.db, ctx.env, name, input),
+  }),
+);
+
+builder.mutationField('removeWorker', (t) =>
+  t.boolean({
+    authScopes: { admin: true },
+    description: 'Removes a worker from the registry; its past results stay in the history.',
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (_root, { name }, ctx) => removeWorker(ctx.db, name),
+  }),
+);
+
+builder.queryField('workerSigningSecret', (t) =>
+  t.string({
+    authScopes: { admin: true },
+    description:
+      "A worker's own callback signing secret (whsec_…), derived from HEALTH_CHECK_SIGNING_KEY. Set it as that worker's HEALTH_CHECK_SECRET.",
+    args: { name: t.arg.string({ required: true }) },
+    resolve: async (_root, { name }, ctx) => {
+      const worker = await ctx.db.query.workers.findFirst({ columns: { name: true }, where: { name } });
+      if (!worker) throw notFound(`No worker named "${name}".`);
+      return deriveWorkerSecret(ctx.env.HEALTH_CHECK_SIGNING_KEY, name);
+    },
   }),
 );

@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_DATA_FACTORY_MIGRATIONS: D1Migration[];
+      TEST_DATA_FACTORY_DB: D1Database;
     }
   }
 }

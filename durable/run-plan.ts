@@ -1,0 +1,63 @@
+/**
+ * The run's Durable Object decisions, as pure functions: what to dispatch next, when to wake
+ * up, and what a worker's answer to a dispatch means.
+ */
+
+/** Workers dispatched per alarm invocation: each invocation has its own subrequest budget. */
+export const DISPATCH_BATCH_SIZE = 25;
+/** Simultaneous dispatches within a batch (Workers allow six open connections at once). */
+export const DISPATCH_CONCURRENCY = 6;
+/** How long one worker may take to accept a dispatch. */
+export const DISPATCH_TIMEOUT_MS = 10_000;
+
+export interface RunPlanState {
+  dispatched: number;
+  total: number;
+  timeoutAt: number;
+  finished: boolean;
+}
+
+export type Wakeup = { kind: 'dispatch'; from: number; to: number } | { kind: 'timeout' } | { kind: 'idle' };
+
+/** What an alarm at `now` should do. The deadline wins over dispatching. */
+export function onAlarm(state: RunPlanState, now: number): Wakeup {
+  if (state.finished) return { kind: 'idle' };
+  if (now >= state.timeoutAt) return { kind: 'timeout' };
+  if (state.dispatched < state.total) {
+    return { kind: 'dispatch', from: state.dispatched, to: Math.min(state.total, state.dispatched + DISPATCH_BATCH_SIZE) };
+  }
+  return { kind: 'idle' };
+}
+
+/** When to wake next: at once while workers wait to be dispatched, else at the deadline. */
+export function nextAlarmAt(state: RunPlanState, now: number): number | null {
+  if (state.finished) return null;
+  return state.dispatched < state.total ? now : state.timeoutAt;
+}
+
+export type DispatchOutcome = { accepted: true } | { accepted: false; error: string };
+
+/** A 202 means the worker took the job; anything else fails that worker at once. */
+export function dispatchOutcome(workerName: string, answer: { status: number; body: string } | { error: unknown }): DispatchOutcome {
+  if ('error' in answer) {
+    const reason = answer.error instanceof Error ? answer.error.message : String(answer.error);
+    return { accepted: false, error: `Worker ${workerName} not responding: ${reason}` };
+  }
+  if (answer.status === 202) return { accepted: true };
+  const detail = answer.body.trim().slice(0, 300);
+  return { accepted: false, error: `Worker ${workerName} answered ${answer.status}${detail ? `: ${detail}` : ''}` };
+}
+
+/** Runs `task` over `items` with at most `limit` at once, in order of start. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}

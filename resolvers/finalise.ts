@@ -1,0 +1,137 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { healthChecks, type RunStatus } from '../db/health-checks';
+import { workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
+import { createAnalyser } from './analysis';
+import type { AiLike } from './analysis/workers-ai';
+import type { WorkerAnalysisInput } from './analysis/types';
+import { baselinesForRun } from './baselines';
+import type { OperationDeps } from './deps';
+import { healthStatusFor } from './health-status';
+import { parseStringList, parseTestResults } from './json-columns';
+import { countsForRun, scoreRun } from './scoring';
+
+const PREVIOUS_RUNS_FOR_TREND = 5;
+
+/** Marks a run's outstanding workers `timeout` when its deadline has passed. */
+export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db'>, healthCheckUuid: string, timeoutMinutes?: number) {
+  return deps.db
+    .update(workerHealthChecks)
+    .set({
+      status: 'timeout',
+      healthScore: 0,
+      overallStatus: 'critical',
+      errorMessage: `No result before the deadline${timeoutMinutes ? ` (${timeoutMinutes} minutes)` : ''}: the worker may be slow, stuck or unable to reach the orchestrator.`,
+      completedAt: new Date(),
+    })
+    .where(and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, ['pending', 'running'])))
+    .returning({ id: workerHealthChecks.id });
+}
+
+/** The run's final status from its workers' final states. */
+export function finalRunStatus(workers: Pick<WorkerHealthCheckRow, 'status'>[]): RunStatus {
+  if (workers.some((worker) => worker.status === 'timeout')) return 'timeout';
+  if (workers.length > 0 && workers.every((worker) => worker.status === 'failed')) return 'failed';
+  return 'completed';
+}
+
+function analysisInput(row: WorkerHealthCheckRow, baseline: WorkerAnalysisInput['baseline']): WorkerAnalysisInput {
+  const suite = (total: number | null, passed: number | null, results: string | null) => ({
+    total: total ?? 0,
+    passed: passed ?? 0,
+    results: parseTestResults(results).map((test) => ({ ...test, error: test.error ?? undefined })),
+  });
+  const score = row.healthScore ?? 0;
+  return {
+    workerName: row.workerName,
+    workerType: row.workerType,
+    status: row.status ?? 'pending',
+    score,
+    healthStatus: healthStatusFor(score),
+    unitTests: suite(row.unitTestsTotal, row.unitTestsPassed, row.unitTestResults),
+    performanceTests: suite(row.performanceTestsTotal, row.performanceTestsPassed, row.performanceTestResults),
+    integrationTests: suite(row.integrationTestsTotal, row.integrationTestsPassed, row.integrationTestResults),
+    orchestratorConnectivity: row.status === 'completed' ? row.orchestratorConnectivity : null,
+    databaseConnectivity: row.databaseConnectivity,
+    externalApiConnectivity: row.externalApiConnectivity,
+    responseTimeMs: row.responseTimeMs,
+    cpuUsagePercent: row.cpuUsagePercent,
+    memoryUsageMb: row.memoryUsageMb,
+    errorMessage: row.errorMessage,
+    warnings: parseStringList(row.warnings),
+    baseline,
+  };
+}
+
+/**
+ * Finalises a run once every worker is final: score, status, counters, the per-worker and
+ * system-wide analysis, `completed_at`, then the COMPLETED event. The write is conditional on the
+ * run still running, so however often and from wherever this is called (results, alarm, retries)
+ * exactly one call finalises and publishes. Returns whether this call did.
+ */
+export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid: string): Promise<boolean> {
+  const run = await deps.db.query.healthChecks.findFirst({
+    where: { healthCheckUuid },
+    with: { workerResults: { orderBy: { id: 'asc' } } },
+  });
+  if (!run || run.status !== 'running') return false;
+  const workers = run.workerResults;
+  if (workers.some((worker) => worker.status === 'pending' || worker.status === 'running')) return false;
+
+  const status = finalRunStatus(workers);
+  const score = scoreRun(workers.map((worker) => (worker.status === 'completed' ? (worker.healthScore ?? 0) : 0)));
+  const counts = countsForRun(workers);
+  const [baselines, previous] = await Promise.all([
+    baselinesForRun(deps.db, healthCheckUuid),
+    deps.db.query.healthChecks.findMany({
+      columns: { overallHealthScore: true },
+      where: { status: { in: ['completed', 'failed', 'timeout'] }, id: { lt: run.id } },
+      orderBy: { id: 'desc' },
+      limit: PREVIOUS_RUNS_FOR_TREND,
+    }),
+  ]);
+
+  // Workers AI only when the optional `AI` binding is configured (wrangler.toml [ai]).
+  const ai = (deps.env as { AI?: AiLike }).AI;
+  const analyser = createAnalyser(ai ? { ai } : {});
+  const inputs = workers.map((worker) => analysisInput(worker, baselines.get(worker.workerName) ?? null));
+  const [workerAnalyses, runAnalysis] = await Promise.all([
+    Promise.all(inputs.map((input) => analyser.analyseWorker(input))),
+    analyser.analyseRun({
+      status,
+      score,
+      healthStatus: healthStatusFor(score),
+      totalWorkers: workers.length,
+      ...counts,
+      workers: inputs,
+      previousScores: previous.map((row) => row.overallHealthScore ?? 0),
+    }),
+  ]);
+
+  const [finalised] = await deps.db.batch([
+    deps.db
+      .update(healthChecks)
+      .set({
+        status,
+        overallHealthScore: score,
+        totalWorkers: workers.length,
+        ...counts,
+        aiAnalysis: runAnalysis.analysis,
+        aiRecommendations: JSON.stringify(runAnalysis.recommendations),
+        completedAt: new Date(),
+      })
+      .where(and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'running')))
+      .returning({ id: healthChecks.id }),
+    ...workers.map((worker, index) =>
+      deps.db
+        .update(workerHealthChecks)
+        .set({
+          aiWorkerAnalysis: workerAnalyses[index]!.analysis,
+          aiWorkerRecommendations: JSON.stringify(workerAnalyses[index]!.recommendations),
+        })
+        .where(and(eq(workerHealthChecks.id, worker.id), sql`${workerHealthChecks.aiWorkerAnalysis} IS NULL`)),
+    ),
+  ]);
+  if (finalised.length === 0) return false;
+  await deps.publish({ type: 'COMPLETED', healthCheckUuid });
+  return true;
+}

@@ -1,0 +1,21 @@
+import { sql } from 'drizzle-orm';
+import { healthChecks } from '../db/health-checks';
+import type { Db } from '../db/client';
+import { PASSING_SCORE } from './scoring';
+
+/**
+ * Recomputes a run's counters from its worker rows in one statement, so they are exact however
+ * many results arrive at once: nothing is incremented, everything is counted. The rule is
+ * countsForRun's (resolvers/scoring.ts), in SQL; a test holds the two to the same answers.
+ */
+export function recountRun(db: Db, healthCheckUuid: string) {
+  const workerRows = sql`FROM worker_health_checks w WHERE w.health_check_uuid = ${healthCheckUuid}`;
+  return db
+    .update(healthChecks)
+    .set({
+      completedWorkers: sql`(SELECT count(*) ${workerRows} AND w.status IN ('completed', 'failed', 'timeout'))`,
+      passedWorkers: sql`(SELECT count(*) ${workerRows} AND w.status = 'completed' AND w.health_score >= ${PASSING_SCORE})`,
+      failedWorkers: sql`(SELECT count(*) ${workerRows} AND (w.status IN ('failed', 'timeout') OR (w.status = 'completed' AND w.health_score < ${PASSING_SCORE})))`,
+    })
+    .where(sql`${healthChecks.healthCheckUuid} = ${healthCheckUuid}`);
+}

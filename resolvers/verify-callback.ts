@@ -1,0 +1,33 @@
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { deriveWorkerSecret } from '../sdk/src/signing';
+import { unauthenticated } from './errors';
+
+const HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+/**
+ * Verifies a worker callback's Standard Webhooks signature over the exact body it sent, with
+ * that worker's own secret (derived from HEALTH_CHECK_SIGNING_KEY and its name). The library
+ * compares in constant time and refuses timestamps more than five minutes off either way.
+ * Returns the `webhook-id`, which the caller consumes with the result.
+ */
+export async function verifyCallback(
+  signingKey: string,
+  workerName: string,
+  headers: Headers | null,
+  rawBody: string | null,
+): Promise<string> {
+  const values = Object.fromEntries(HEADERS.map((name) => [name, headers?.get(name) ?? '']));
+  const missing = HEADERS.filter((name) => !values[name]);
+  if (missing.length || rawBody === null) {
+    throw unauthenticated(`A worker result must be signed: missing ${missing.join(', ') || 'the request body'}.`);
+  }
+  try {
+    new Webhook(await deriveWorkerSecret(signingKey, workerName)).verify(rawBody, values);
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) {
+      throw unauthenticated(`The result's signature was refused: ${error.message}.`);
+    }
+    throw error;
+  }
+  return values['webhook-id']!;
+}

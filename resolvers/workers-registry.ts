@@ -1,0 +1,115 @@
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { workers, type WorkerRow } from '../db/workers';
+import { badInput, conflict, notFound } from './errors';
+
+/** Binding names as wrangler allows them: an identifier, by convention upper snake case. */
+const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const WORKER_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const httpsUrl = z
+  .string()
+  .url('url must be an absolute URL')
+  .refine((value) => {
+    const url = new URL(value);
+    // Plain http only for this machine's own wrangler dev servers.
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+  }, 'url must use https (http only for localhost)')
+  .refine((value) => !new URL(value).search && !new URL(value).hash, 'url must not carry a query or fragment');
+
+const reachSchema = z
+  .object({ binding: z.string().regex(BINDING_NAME, 'binding must be a binding name such as AGENT_FACTORY').nullish(), url: httpsUrl.nullish() })
+  .refine((value) => (value.binding ? 1 : 0) + (value.url ? 1 : 0) === 1, 'give exactly one of binding or url');
+
+export const registerWorkerInput = z
+  .object({
+    name: z.string().regex(WORKER_NAME, 'name must be lower-case letters, digits and "-", up to 63 characters'),
+    type: z.string().trim().min(1, 'type must not be empty').max(64, 'type is at most 64 characters'),
+    enabled: z.boolean().default(true),
+  })
+  .and(reachSchema);
+export type RegisterWorkerInput = z.input<typeof registerWorkerInput>;
+
+export interface UpdateWorkerInput {
+  type?: string | null;
+  enabled?: boolean | null;
+  binding?: string | null;
+  url?: string | null;
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw badInput(result.error.issues.map((issue) => issue.message).join('; '));
+  return result.data;
+}
+
+/** A binding must exist on the orchestrator, or dispatches to it could never arrive. */
+function assertBindingExists(env: Env, binding: string | null | undefined) {
+  if (!binding) return;
+  const candidate = (env as unknown as Record<string, unknown>)[binding];
+  if (!candidate || typeof (candidate as Fetcher).fetch !== 'function') {
+    throw badInput(`The orchestrator has no service binding named ${binding}: add it to wrangler.toml [[services]] first.`);
+  }
+}
+
+export async function registerWorker(db: Db, env: Env, input: RegisterWorkerInput): Promise<WorkerRow> {
+  const data = parse(registerWorkerInput, input);
+  assertBindingExists(env, data.binding);
+  const [row] = await db
+    .insert(workers)
+    .values({ name: data.name, type: data.type, enabled: data.enabled, binding: data.binding ?? null, url: data.url ?? null })
+    .onConflictDoNothing({ target: workers.name })
+    .returning();
+  if (!row) throw conflict(`A worker named "${data.name}" is already registered.`);
+  return row;
+}
+
+export async function updateWorker(db: Db, env: Env, name: string, input: UpdateWorkerInput): Promise<WorkerRow> {
+  const existing = await db.query.workers.findFirst({ where: { name } });
+  if (!existing) throw notFound(`No worker named "${name}".`);
+  // Changing how it is reached replaces both fields, so a worker is never reached two ways.
+  const reach =
+    input.binding !== undefined || input.url !== undefined
+      ? parse(reachSchema, { binding: input.binding ?? null, url: input.url ?? null })
+      : { binding: existing.binding, url: existing.url };
+  assertBindingExists(env, reach.binding);
+  const type = input.type == null ? existing.type : parse(z.string().trim().min(1, 'type must not be empty').max(64), input.type);
+  const [row] = await db
+    .update(workers)
+    .set({
+      type,
+      enabled: input.enabled ?? existing.enabled,
+      binding: reach.binding ?? null,
+      url: reach.url ?? null,
+      updatedAt: sql`CURRENT_TIMESTAMP`,
+    })
+    .where(eq(workers.name, name))
+    .returning();
+  if (!row) throw notFound(`No worker named "${name}".`);
+  return row;
+}
+
+/** Removes a worker from the registry; its past results stay in the history. */
+export async function removeWorker(db: Db, name: string): Promise<boolean> {
+  const [row] = await db.delete(workers).where(eq(workers.name, name)).returning({ id: workers.id });
+  if (!row) throw notFound(`No worker named "${name}".`);
+  return true;
+}
+
+/**
+ * The enabled workers a run checks. Filters match names or types; a filter that matches no
+ * enabled worker is an error naming the known ones, so a typo never silently checks nothing.
+ */
+export async function selectWorkers(db: Db, filters: readonly string[] | null | undefined): Promise<WorkerRow[]> {
+  const enabled = await db.query.workers.findMany({ where: { enabled: true }, orderBy: { name: 'asc' } });
+  if (!filters || filters.length === 0) return enabled;
+  const unknown = filters.filter((filter) => !enabled.some((worker) => worker.name === filter || worker.type === filter));
+  if (unknown.length) {
+    const known = enabled.map((worker) => `${worker.name} (${worker.type})`).join(', ') || 'none';
+    throw badInput(`No enabled worker matches ${unknown.map((f) => `"${f}"`).join(', ')}. Known workers: ${known}.`, {
+      unknownFilters: unknown,
+    });
+  }
+  return enabled.filter((worker) => filters.includes(worker.name) || filters.includes(worker.type));
+}
