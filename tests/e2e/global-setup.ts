@@ -1,0 +1,46 @@
+/**
+ * Starts one isolated stack for the e2e tests (scripts/stack.ts, what `npm start` runs): a free
+ * port, throwaway D1/Durable Object state, its own dev registry. Tests read its address and the
+ * admin key with `inject('baseUrl')` and `inject('adminKey')`.
+ */
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ROOT } from '../../scripts/dev-vars';
+import { freePort, startStack } from '../../scripts/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** e.g. http://localhost:40123, the orchestrator; /graphql and /health under it. */
+    baseUrl: string;
+    /** The bootstrap admin key (ADMIN_API_KEY from .dev.vars). */
+    adminKey: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const persistTo = mkdtempSync(path.join(tmpdir(), 'worker-health-e2e-'));
+  // wrangler's output goes to a file that outlives the run, for when a test needs explaining.
+  const logDir = path.join(ROOT, '.e2e');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, 'wrangler.log');
+  const log = createWriteStream(logFile);
+
+  const started = Date.now();
+  const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: (chunk) => log.write(chunk) }).catch((error: unknown) => {
+    log.end();
+    rmSync(persistTo, { recursive: true, force: true });
+    throw new Error(`The e2e stack did not start: ${error instanceof Error ? error.message : String(error)}\nwrangler output: ${logFile}`);
+  });
+  console.log(`e2e stack ready at ${stack.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (wrangler output: ${logFile})`);
+
+  project.provide('baseUrl', stack.baseUrl);
+  project.provide('adminKey', stack.adminKey);
+
+  return async () => {
+    await stack.stop();
+    await new Promise((resolve) => log.end(resolve));
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+}
