@@ -111,14 +111,22 @@ export class HealthCheckRun extends DurableObject<Env> {
     });
     const deps = this.deps();
     let answer: { status: number; body: string } | { error: unknown };
+    // A timer cleared as soon as the dispatch settles: AbortSignal.timeout's would outlive it
+    // and keep the object busy (it could not hibernate or be evicted) for the whole timeout.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${DISPATCH_TIMEOUT_MS} ms`)), DISPATCH_TIMEOUT_MS);
     try {
-      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(DISPATCH_TIMEOUT_MS) };
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal };
       const response = target.binding
         ? await this.fetcherFor(target.binding).fetch(`https://${target.workerName}/health-check/execute`, init)
         : await fetch(new URL('/health-check/execute', target.url!), init);
-      answer = { status: response.status, body: response.status === 202 ? '' : await response.text() };
+      // Always read or cancel the body: an unread body keeps the subrequest open.
+      const text = response.status === 202 ? (await response.body?.cancel(), '') : await response.text();
+      answer = { status: response.status, body: text };
     } catch (error) {
       answer = { error };
+    } finally {
+      clearTimeout(timer);
     }
     const outcome = dispatchOutcome(target.workerName, answer);
     if (run.options.debugMode) {

@@ -8,15 +8,26 @@ import { badInput, conflict, notFound } from './errors';
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const WORKER_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+function asUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
 const httpsUrl = z
   .string()
-  .url('url must be an absolute URL')
+  .refine((value) => asUrl(value) !== null, 'url must be an absolute URL')
   .refine((value) => {
-    const url = new URL(value);
+    const url = asUrl(value);
     // Plain http only for this machine's own wrangler dev servers.
-    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+    return !url || url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
   }, 'url must use https (http only for localhost)')
-  .refine((value) => !new URL(value).search && !new URL(value).hash, 'url must not carry a query or fragment');
+  .refine((value) => {
+    const url = asUrl(value);
+    return !url || (!url.search && !url.hash);
+  }, 'url must not carry a query or fragment');
 
 const reachSchema = z
   .object({ binding: z.string().regex(BINDING_NAME, 'binding must be a binding name such as AGENT_FACTORY').nullish(), url: httpsUrl.nullish() })

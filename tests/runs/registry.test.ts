@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { countRows } from '../helpers/fixtures';
+import { codes, gql, keyFor } from '../helpers/graphql';
+
+const REGISTER = 'mutation ($input: RegisterWorkerInput!) { registerWorker(input: $input) { name type binding url enabled } }';
+
+describe('the worker registry', () => {
+  it('registers, updates and removes workers', async () => {
+    const created = await gql(REGISTER, { input: { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY' } });
+    expect(created.data!.registerWorker).toEqual({ name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY', url: null, enabled: true });
+
+    const moved = await gql('mutation { updateWorker(name: "agent-factory", input: { url: "https://agents.example.com", enabled: false }) { binding url enabled } }');
+    expect(moved.data!.updateWorker).toEqual({ binding: null, url: 'https://agents.example.com', enabled: false });
+
+    expect((await gql('mutation { removeWorker(name: "agent-factory") }')).data).toEqual({ removeWorker: true });
+    expect((await gql('{ workers { name } }')).data).toEqual({ workers: [] });
+  });
+
+  it.each([
+    ['a bad name', { name: 'Agent Factory', type: 'agent', binding: 'AGENT_FACTORY' }, /name/],
+    ['both binding and url', { name: 'a', type: 'x', binding: 'AGENT_FACTORY', url: 'https://a.example.com' }, /exactly one/],
+    ['neither binding nor url', { name: 'a', type: 'x' }, /exactly one/],
+    ['a plain-http remote url', { name: 'a', type: 'x', url: 'http://example.com' }, /https/],
+    ['a relative url', { name: 'a', type: 'x', url: '/health' }, /absolute URL/],
+    ['an unknown binding', { name: 'a', type: 'x', binding: 'NOPE' }, /no service binding named NOPE/],
+    ['an empty type', { name: 'a', type: ' ', binding: 'AGENT_FACTORY' }, /type/],
+  ])('refuses %s with BAD_USER_INPUT and registers nothing', async (_label, input, message) => {
+    const response = await gql(REGISTER, { input });
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0]!.message).toMatch(message);
+    expect(await countRows('workers')).toBe(0);
+  });
+
+  it('refuses a duplicate name, an unknown worker, and non-admins', async () => {
+    await gql(REGISTER, { input: { name: 'ui-factory', type: 'ui', binding: 'UI_FACTORY' } });
+    expect(codes(await gql(REGISTER, { input: { name: 'ui-factory', type: 'ui', binding: 'UI_FACTORY' } }))).toEqual(['CONFLICT']);
+    expect(codes(await gql('mutation { removeWorker(name: "nope") }'))).toEqual(['NOT_FOUND']);
+    expect(codes(await gql('mutation { updateWorker(name: "nope", input: { enabled: true }) { name } }'))).toEqual(['NOT_FOUND']);
+    const operator = await keyFor('operator');
+    expect(codes(await gql('mutation { removeWorker(name: "ui-factory") }', {}, { key: operator }))).toEqual(['FORBIDDEN']);
+    expect(await countRows('workers')).toBe(1);
+  });
+
+  it('gives an admin the secret a worker signs with, and nobody else', async () => {
+    await gql(REGISTER, { input: { name: 'ui-factory', type: 'ui', binding: 'UI_FACTORY' } });
+    const secret = await gql('{ workerSigningSecret(name: "ui-factory") }');
+    expect(secret.data!.workerSigningSecret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    const viewer = await keyFor('viewer');
+    expect(codes(await gql('{ workerSigningSecret(name: "ui-factory") }', {}, { key: viewer }))).toEqual(['FORBIDDEN']);
+  });
+});
