@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chunkRows } from '../db/chunks';
+import { insertsWithinLimit } from '../db/chunks';
 import { healthChecks, TRIGGER_TYPES } from '../db/health-checks';
 import { workerHealthChecks } from '../db/worker-health-checks';
 import type { WorkerRow } from '../db/workers';
@@ -48,9 +48,6 @@ export interface RunStarter {
   start(params: RunStartParams): Promise<void>;
 }
 
-// The columns a worker row binds on insert; the rest are SQL defaults.
-const WORKER_ROW_PARAMETERS = 5;
-
 /**
  * Starts a health check: validates the input, picks the workers, writes the run and one pending
  * row per worker in one D1 batch, then hands the run to its Durable Object and says STARTED.
@@ -93,7 +90,7 @@ export async function initiateHealthCheck(
       startedAt,
       timeoutAt,
     }),
-    ...chunkRows(rows, WORKER_ROW_PARAMETERS).map((chunk) => deps.db.insert(workerHealthChecks).values(chunk)),
+    ...insertsWithinLimit(deps.db, workerHealthChecks, rows),
   ]);
 
   await deps.startRun(healthCheckUuid).start({

@@ -68,13 +68,13 @@ export const WorkerHealthCheckType = builder.drizzleObject('workerHealthChecks',
         select: { columns: { orchestratorConnectivity: true } },
         resolve: (row) => row.orchestratorConnectivity ?? false,
       }),
-      externalApiConnectivity: t.boolean({
-        select: { columns: { externalApiConnectivity: true } },
-        resolve: (row) => row.externalApiConnectivity ?? false,
+      externalApiConnectivity: t.exposeBoolean('externalApiConnectivity', {
+        nullable: true,
+        description: 'Null when the worker has no external API configured.',
       }),
-      databaseConnectivity: t.boolean({
-        select: { columns: { databaseConnectivity: true } },
-        resolve: (row) => row.databaseConnectivity ?? false,
+      databaseConnectivity: t.exposeBoolean('databaseConnectivity', {
+        nullable: true,
+        description: 'Null when the worker has no database configured.',
       }),
       unitTests: suite('unitTestsTotal'),
       performanceTests: suite('performanceTestsTotal'),

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { createDb } from '../../db/client';
 import { healthChecks } from '../../db/health-checks';
 import { workerHealthChecks } from '../../db/worker-health-checks';
-import { chunkRows } from '../../db/chunks';
+import { insertsWithinLimit } from '../../db/chunks';
 
 type RunInsert = typeof healthChecks.$inferInsert;
 type WorkerInsert = typeof workerHealthChecks.$inferInsert;
@@ -22,8 +22,7 @@ export async function seedRun(run: Partial<RunInsert> = {}, workers: Partial<Wor
     ...worker,
     healthCheckUuid,
   }));
-  // A row binds every column it sets or that has no SQL default: stay well under D1's limit.
-  for (const chunk of chunkRows(rows, 40)) await db().insert(workerHealthChecks).values(chunk);
+  for (const insert of insertsWithinLimit(db(), workerHealthChecks, rows)) await insert;
   return healthCheckUuid;
 }
 

@@ -1,0 +1,28 @@
+import { expect, it } from 'vitest';
+import { gql } from '../helpers/graphql';
+import { initiate, register, waitForRun } from './helpers';
+
+it('dispatches a fleet of 200 workers in batches, none lost to subrequest limits', { timeout: 60_000 }, async () => {
+  // 200 registry entries served by agent-factory's code. Their results are signed with
+  // agent-factory's secret, so only "agent-factory" itself is recorded; the rest stay RUNNING,
+  // which proves each was dispatched and accepted (a dispatch that failed would be FAILED).
+  await register([
+    { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY' },
+    ...Array.from({ length: 199 }, (_, i) => ({ name: `clone-${String(i).padStart(3, '0')}`, type: 'clone', binding: 'AGENT_FACTORY' })),
+  ]);
+  const uuid = await initiate({ includeUnitTests: false, includePerformanceTests: false, includeIntegrationTests: false });
+  const statuses = async () => {
+    const response = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { totalWorkers workerResults { status } } }', { uuid });
+    return response.data!.healthCheck as { totalWorkers: number; workerResults: { status: string }[] };
+  };
+  await waitForRun(uuid, () => true, 1); // the run exists
+  const deadline = Date.now() + 50_000;
+  let run = await statuses();
+  while (run.workerResults.some((w) => w.status === 'PENDING') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    run = await statuses();
+  }
+  expect(run.totalWorkers).toBe(200);
+  const counts = run.workerResults.reduce<Record<string, number>>((acc, w) => ({ ...acc, [w.status]: (acc[w.status] ?? 0) + 1 }), {});
+  expect(counts).toEqual({ COMPLETED: 1, RUNNING: 199 });
+});
