@@ -27,11 +27,19 @@ export default async function setup(project: TestProject) {
   const logFile = path.join(logDir, 'wrangler.log');
   const log = createWriteStream(logFile);
 
+  // …and its end is kept in memory, so a stack that fails to start explains itself in CI too.
+  let tail = '';
+  const write = (chunk: string) => {
+    log.write(chunk);
+    tail = (tail + chunk).slice(-6_000);
+  };
+
   const started = Date.now();
-  const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: (chunk) => log.write(chunk) }).catch((error: unknown) => {
+  const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: write }).catch((error: unknown) => {
     log.end();
     rmSync(persistTo, { recursive: true, force: true });
-    throw new Error(`The e2e stack did not start: ${error instanceof Error ? error.message : String(error)}\nwrangler output: ${logFile}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`The e2e stack did not start: ${reason}\n--- end of wrangler output (all of it in ${logFile}) ---\n${tail}`);
   });
   console.log(`e2e stack ready at ${stack.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (wrangler output: ${logFile})`);
 
