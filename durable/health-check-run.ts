@@ -1,10 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
-import { createDb } from '../db/client';
-import type { OperationDeps } from '../resolvers/deps';
+import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
 import { markWorkerFailed, markWorkerRunning } from '../resolvers/dispatch-results';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../resolvers/finalise';
 import type { DispatchTarget, RunStartParams } from '../resolvers/initiate';
-import { createPublisher } from '../resolvers/publisher';
 import {
   DISPATCH_CONCURRENCY,
   DISPATCH_TIMEOUT_MS,
@@ -30,12 +28,7 @@ const RUN_KEY = 'run';
  */
 export class HealthCheckRun extends DurableObject<Env> {
   private deps(): OperationDeps {
-    return {
-      db: createDb(this.env.DB),
-      env: this.env,
-      publish: createPublisher(this.env),
-      waitUntil: (promise) => this.ctx.waitUntil(promise),
-    };
+    return createOperationDeps(this.env, (promise) => this.ctx.waitUntil(promise));
   }
 
   private async load(): Promise<StoredRun | undefined> {

@@ -1,9 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { createDb } from '../db/client';
-import type { OperationDeps } from '../resolvers/deps';
+import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
 import { OperationError } from '../resolvers/errors';
 import { initiateHealthCheck } from '../resolvers/initiate';
-import { createPublisher } from '../resolvers/publisher';
 import { recordWorkerResult } from '../resolvers/record-result';
 import { createRunControl } from '../resolvers/run-control';
 import { getHealthCheckHistory, getHealthCheckStatus } from '../resolvers/status';
@@ -55,12 +53,7 @@ const tests = (list: TestResultParams[] | undefined) =>
  */
 export class HealthCheckOps extends WorkerEntrypoint<Env> {
   private deps(): OperationDeps {
-    return {
-      db: createDb(this.env.DB),
-      env: this.env,
-      publish: createPublisher(this.env),
-      waitUntil: (promise) => this.ctx.waitUntil(promise),
-    };
+    return createOperationDeps(this.env, (promise) => this.ctx.waitUntil(promise));
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createDb } from '../db/client';
 import { authenticate } from '../resolvers/api-keys';
-import { createPublisher } from '../resolvers/publisher';
+import { createOperationDeps } from '../resolvers/deps';
 import { createRunControl } from '../resolvers/run-control';
 import type { GraphQLContext } from '../schema/context';
 
@@ -19,14 +19,11 @@ export async function createContext(initial: YogaInitialContext & ServerContext)
   const auth = await authenticate(db, request.headers.get('authorization'), env.ADMIN_API_KEY);
   if (auth.kind === 'authenticated' && auth.touch) ctx.waitUntil(auth.touch);
   return {
-    env,
-    db,
+    ...createOperationDeps(env, (promise) => ctx.waitUntil(promise), db),
     caller: auth.kind === 'authenticated' ? auth.caller : null,
     authFailure: auth.kind === 'anonymous' ? 'missing' : auth.kind === 'invalid' ? 'invalid' : null,
     request,
     rawBody: initial.rawBody ?? null,
-    waitUntil: (promise) => ctx.waitUntil(promise),
-    publish: createPublisher(env),
     runs: createRunControl(env),
   };
 }

@@ -1,5 +1,6 @@
-import type { Db } from '../db/client';
+import { createDb, type Db } from '../db/client';
 import type { Publish } from './events';
+import { createPublisher } from './publisher';
 
 /** What the operations need from their caller (GraphQL, RPC, cron or a Durable Object). */
 export interface OperationDeps {
@@ -8,4 +9,9 @@ export interface OperationDeps {
   publish: Publish;
   /** Keeps work going after the answer is sent (ExecutionContext / DurableObjectState). */
   waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The operations' dependencies over a Worker's env, for any caller with a waitUntil. */
+export function createOperationDeps(env: Env, waitUntil: (promise: Promise<unknown>) => void, db: Db = createDb(env.DB)): OperationDeps {
+  return { db, env, publish: createPublisher(env), waitUntil };
 }
