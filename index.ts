@@ -1,10 +1,22 @@
 export { HealthCheckRun } from './durable/health-check-run';
 export { HealthCheckOps } from './entrypoints/health-check-ops';
+export { EventHub } from './durable/event-hub';
+import { setExecutorFactory } from './durable/graphql-ws/executor-registry';
+import { routeSubscriptionUpgrade, shardCount } from './durable/graphql-ws/shards';
+import { createSubscriptionExecutor } from './schema/subscription-executor';
 import { healthResponse } from './http/health';
 import { MAX_BODY_BYTES } from './http/settings';
 import { yogaFor } from './http/yoga';
 
+// The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
+// schema/ imports, and the classes exported above run in this isolate, after this line.
+setExecutorFactory(createSubscriptionExecutor);
+
 async function handleGraphQL(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  // graphql-ws: a WebSocket upgrade goes to a hub shard, which checks it and speaks the protocol.
+  if (request.headers.get('Upgrade')?.trim().toLowerCase() === 'websocket') {
+    return routeSubscriptionUpgrade(request, env.EVENT_HUB, shardCount(env.EVENT_HUB_SHARDS));
+  }
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) {
     return Response.json(

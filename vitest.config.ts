@@ -24,6 +24,12 @@ export default defineConfig(async () => {
             ADMIN_API_KEY: 'wh_test_admin_key_0123456789abcdef',
             HEALTH_CHECK_SIGNING_KEY: SIGNING_KEY,
             PUBLIC_URL: 'http://orchestrator',
+            // Small EventHub limits, so tests can reach every cap: 2 shards of 3 sockets, 3
+            // subscriptions per socket, 1 s to send connection_init (tests/event-hub, tests/subscriptions).
+            EVENT_HUB_SHARDS: '2',
+            EVENT_HUB_MAX_SOCKETS: '3',
+            EVENT_HUB_MAX_SUBSCRIPTIONS: '3',
+            EVENT_HUB_INIT_TIMEOUT_MS: '1000',
           },
           d1Databases: { DB: 'worker-health-test-db', TEST_DATA_FACTORY_DB: DATA_FACTORY_DB_ID },
           // The demo fleet, bundled, beside the orchestrator: the real workers a run dispatches to.

@@ -34,11 +34,19 @@ import {
   type CloseInstruction,
   type ServerMessage,
 } from './graphql-ws/messages';
+import { mapConcurrently } from './graphql-ws/concurrency';
 import { executionKey, planPublish } from './graphql-ws/publish-plan';
 import { handleClientFrame, type ReducerDeps } from './graphql-ws/reducer';
 import { checkUpgradeRequest, hubFullResponseInit } from './graphql-ws/upgrade';
 
 const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, reason: 'Internal server error' };
+
+/**
+ * Executions one publish runs at a time. Each reads D1 (a query per drizzle field); D1 runs one
+ * database's queries one after another, so more in flight would only queue there, as hundreds of
+ * pending queries for a publish with hundreds of distinct documents.
+ */
+const EXECUTION_CONCURRENCY = 6;
 
 export interface PublishOutcome {
   /** Distinct executions run for this event. */
@@ -54,6 +62,8 @@ export class EventHub extends DurableObject<Env> {
   private readonly queues = new Map<WebSocket, Promise<void>>();
   /** Counts attachment writes and closes, so a publish knows whether states moved under it. */
   private stateChanges = 0;
+  /** The tail of the publishes' deliveries: each publish sends after the one before it. */
+  private deliveries: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -112,6 +122,10 @@ export class EventHub extends DurableObject<Env> {
   /**
    * Sends `next` to every subscription the event concerns, on acknowledged sockets. One execution
    * per distinct (document, variables, operation name, role); its result is serialised once.
+   *
+   * Executions of overlapping publishes may run at the same time, but deliveries go out in the
+   * order the publishes arrived: a run's WORKER_RESULT must not overtake its STARTED because
+   * STARTED's documents took longer to run. Resolves once this event's messages are sent.
    */
   async publish(event: HealthCheckEvent): Promise<PublishOutcome> {
     const parsed = parseHealthCheckEvent(event);
@@ -123,28 +137,33 @@ export class EventHub extends DurableObject<Env> {
 
     const changesAtPlan = this.stateChanges;
     const executor = this.executor;
-    const payloads = await Promise.all(
-      plan.executions.map(async ({ request }) => {
-        try {
-          return JSON.stringify(await executor.execute(request));
-        } catch (error) {
-          console.error('EventHub: subscription execution failed', error);
-          return JSON.stringify({ errors: [INTERNAL_ERROR] });
-        }
-      }),
+    const payloads = mapConcurrently(plan.executions, EXECUTION_CONCURRENCY, async ({ request }) => {
+      try {
+        return JSON.stringify(await executor.execute(request));
+      } catch (error) {
+        console.error('EventHub: subscription execution failed', error);
+        return JSON.stringify({ errors: [INTERNAL_ERROR] });
+      }
+    });
+    const turn = this.deliveries.then(async () => {
+      const ready = await payloads;
+      // A client may have completed (or replaced) an operation while the executions ran; the spec
+      // says nothing more may be sent for it. Re-read the states only if something changed.
+      const current = this.stateChanges === changesAtPlan ? states : sockets.map(readState);
+      let delivered = 0;
+      for (const { socket, operationId, execution } of plan.deliveries) {
+        const state = current[socket];
+        const subscription = state?.phase === 'ready' && state.auth ? state.subscriptions[operationId] : undefined;
+        if (!subscription || executionKey(subscription, state!.auth!.role) !== plan.executions[execution]!.key) continue;
+        if (this.send(sockets[socket]!, nextFrame(operationId, ready[execution]!))) delivered++;
+      }
+      return { executions: plan.executions.length, delivered };
+    });
+    this.deliveries = turn.then(
+      () => undefined,
+      () => undefined,
     );
-
-    // A client may have completed (or replaced) an operation while the executions ran; the spec
-    // says nothing more may be sent for it. Re-read the states only if something changed.
-    const current = this.stateChanges === changesAtPlan ? states : sockets.map(readState);
-    let delivered = 0;
-    for (const { socket, operationId, execution } of plan.deliveries) {
-      const state = current[socket];
-      const subscription = state?.phase === 'ready' && state.auth ? state.subscriptions[operationId] : undefined;
-      if (!subscription || executionKey(subscription, state!.auth!.role) !== plan.executions[execution]!.key) continue;
-      if (this.send(sockets[socket]!, nextFrame(operationId, payloads[execution]!))) delivered++;
-    }
-    return { executions: plan.executions.length, delivered };
+    return turn;
   }
 
   private async handleMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

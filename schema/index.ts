@@ -10,5 +10,6 @@ import './schedule';
 import './api-key';
 import './health-check-mutations';
 import './report-worker-result';
+import './subscriptions';
 
 export const schema = builder.toSchema({ sortSchema: true });

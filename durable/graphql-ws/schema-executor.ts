@@ -32,13 +32,28 @@ import type { ConnectionAuth } from './connection-state';
 import type { ExecuteRequest, SubscriptionExecutor, ValidateRequest, ValidationResult } from './executor';
 import { INTERNAL_ERROR } from './messages';
 
+export interface DocumentPipeline {
+  /** Parses a query; throws a GraphQLError for a syntax error or a document over a limit. */
+  parse?: (query: string) => DocumentNode;
+  /** Validates a parsed document; returns or throws GraphQLErrors. */
+  validate?: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  /** Extra rules for the default `validate`, after graphql-js's specified rules. */
+  rules?: readonly ValidationRule[];
+  /** Formats a parse or validation error for the client; by default as BAD_USER_INPUT. */
+  formatError?: (error: GraphQLError) => GraphQLFormattedError;
+}
+
 export interface SchemaExecutorOptions {
   schema: GraphQLSchema;
   authenticate: (authorization: string) => Promise<ConnectionAuth | null>;
   /** The context value resolvers get for one execution (db, env, the role...). */
   contextValue: (request: ExecuteRequest) => unknown;
-  /** Extra validation rules (depth or cost limits), run after graphql-js's specified rules. */
-  validationRules?: readonly ValidationRule[];
+  /**
+   * How a subscribe's document is parsed, validated and its errors formatted; by default graphql-js
+   * with its specified rules. The orchestrator passes its HTTP server's pipeline here, so a
+   * document sent over WebSocket meets the very limits (and error codes) a POST would.
+   */
+  documents?: DocumentPipeline;
   /** How many parsed documents to keep between executions. */
   documentCacheSize?: number;
   /** Formats a resolver error for the client; the default masks errors that are not GraphQLErrors. */
@@ -79,16 +94,22 @@ function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, seen
 export function validateSubscriptionDocument(
   schema: GraphQLSchema,
   { query, variables, operationName }: Pick<ValidateRequest, 'query' | 'variables' | 'operationName'>,
-  rules?: readonly ValidationRule[],
+  documents: DocumentPipeline = {},
 ): ValidationResult {
+  const { rules, formatError = badInput } = documents;
+  const runValidation = documents.validate ?? ((s: GraphQLSchema, d: DocumentNode) => validate(s, d, rules?.length ? [...specifiedRules, ...rules] : undefined));
   let document: DocumentNode;
+  let errors: readonly GraphQLError[];
   try {
-    document = parse(query);
+    document = (documents.parse ?? parse)(query);
+    errors = runValidation(schema, document);
   } catch (error) {
-    return { errors: [badInput(error instanceof GraphQLError ? error : String(error))] };
+    // A throw here is the document's fault (a syntax error, or a limit that stops at the first
+    // excess); anything that is not a GraphQLError is not, and the caller masks it.
+    if (error instanceof GraphQLError) return { errors: [formatError(error)] };
+    throw error;
   }
-  const errors = validate(schema, document, rules?.length ? [...specifiedRules, ...rules] : undefined);
-  if (errors.length) return { errors: errors.map(badInput) };
+  if (errors.length) return { errors: errors.map((error) => formatError(error)) };
 
   const operation: OperationDefinitionNode | null | undefined = getOperationAST(document, operationName);
   if (!operation) {
@@ -112,24 +133,25 @@ export function validateSubscriptionDocument(
 }
 
 export function createSchemaExecutor(options: SchemaExecutorOptions): SubscriptionExecutor {
-  const { schema, validationRules, documentCacheSize = 100, maskError = defaultMaskError } = options;
-  const documents = new Map<string, DocumentNode>();
+  const { schema, documents = {}, documentCacheSize = 100, maskError = defaultMaskError } = options;
+  const parseDocument = documents.parse ?? parse;
+  const parsedCache = new Map<string, DocumentNode>();
 
   function parsed(query: string): DocumentNode {
-    let document = documents.get(query);
+    let document = parsedCache.get(query);
     if (document) {
-      documents.delete(query); // re-insert: the Map's order is the recency order
+      parsedCache.delete(query); // re-insert: the Map's order is the recency order
     } else {
-      document = parse(query);
-      if (documents.size >= documentCacheSize) documents.delete(documents.keys().next().value as string);
+      document = parseDocument(query);
+      if (parsedCache.size >= documentCacheSize) parsedCache.delete(parsedCache.keys().next().value as string);
     }
-    documents.set(query, document);
+    parsedCache.set(query, document);
     return document;
   }
 
   return {
     authenticate: options.authenticate,
-    validate: (request) => validateSubscriptionDocument(schema, request, validationRules),
+    validate: (request) => validateSubscriptionDocument(schema, request, documents),
     async execute(request): Promise<ExecutionResult | FormattedExecutionResult> {
       let result: ExecutionResult;
       try {

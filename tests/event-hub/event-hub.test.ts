@@ -1,87 +1,57 @@
+/**
+ * The EventHub Durable Object against real workerd sockets, hibernation and alarms, bound in the
+ * orchestrator's wrangler.toml and reached through its fetch handler. A stand-in executor (echoing
+ * the event and role) keeps these about the protocol and the object; tests/subscriptions runs the
+ * real schema. The limits are the small ones vitest.config.ts sets.
+ */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { createClient } from 'graphql-ws';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventHub } from '../../../durable/event-hub';
-import type { ConnectionState } from '../../../durable/graphql-ws/connection-state';
-import type { HealthCheckEvent } from '../../../durable/graphql-ws/event';
-import type { ExecuteRequest, SubscriptionExecutor } from '../../../durable/graphql-ws/executor';
-import { setExecutorFactory } from '../../../durable/graphql-ws/executor-registry';
-import { COMPLETED, fakeValidate, KEYS, UPDATED } from '../helpers';
-import type { FixtureEnv } from './worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSubscriptionExecutor } from '../../schema/subscription-executor';
+import type { EventHub } from '../../durable/event-hub';
+import type { ConnectionState } from '../../durable/graphql-ws/connection-state';
+import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
+import type { ExecuteRequest, SubscriptionExecutor } from '../../durable/graphql-ws/executor';
+import { setExecutorFactory } from '../../durable/graphql-ws/executor-registry';
+import { shardCount, shardName, shardOrder } from '../../durable/graphql-ws/shards';
+import { COMPLETED, fakeValidate, KEYS, UPDATED } from './helpers';
+import { closeAllSockets, rawClient, sleep, upgradeHeaders, within, WorkerWebSocket, type RawClient as Client } from './sockets';
 
-const fixture = env as unknown as Partial<FixtureEnv>;
+const limits = env as unknown as { EVENT_HUB_MAX_SOCKETS: string; EVENT_HUB_MAX_SUBSCRIPTIONS: string; EVENT_HUB_INIT_TIMEOUT_MS: string };
+const MAX_SOCKETS = Number(limits.EVENT_HUB_MAX_SOCKETS);
+const MAX_SUBSCRIPTIONS = Number(limits.EVENT_HUB_MAX_SUBSCRIPTIONS);
+const INIT_TIMEOUT_MS = Number(limits.EVENT_HUB_INIT_TIMEOUT_MS);
+const SHARDS = shardCount(env.EVENT_HUB_SHARDS);
+
 const STARTED: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1' };
 const DONE: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1' };
 
 /** The executor the hub gets: keys from helpers, a stand-in validator, and an echoing execute. */
 const executions: ExecuteRequest[] = [];
 let gate: Promise<void> | null = null;
+/** When set, only executions for this event type wait for the gate. */
+let gatedType: HealthCheckEvent['type'] | null = null;
 const executor: SubscriptionExecutor = {
   authenticate: async (authorization) => KEYS[authorization] ?? null,
   validate: fakeValidate,
   async execute(request) {
     executions.push(request);
-    if (gate) await gate;
+    if (gate && (gatedType === null || gatedType === request.event.type)) await gate;
     const field = request.query.includes('healthCheckCompleted') ? 'healthCheckCompleted' : 'healthCheckUpdated';
     return { data: { [field]: { type: request.event.type, uuid: request.event.healthCheckUuid, role: request.auth.role } } };
   },
 };
 
-interface Client {
-  ws: WebSocket;
-  send(message: unknown): void;
-  next(): Promise<Record<string, unknown>>;
-  closed: Promise<{ code: number; reason: string }>;
-  /** Resolves once every earlier server message has arrived (a ping's pong comes after them). */
-  quiet(): Promise<void>;
-}
-
-function within<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
-}
-
-const open: WebSocket[] = [];
-
-function client(ws: WebSocket): Client {
-  const inbox: Record<string, unknown>[] = [];
-  const waiting: ((message: Record<string, unknown>) => void)[] = [];
-  ws.addEventListener('message', (event) => {
-    const message = JSON.parse(event.data as string);
-    const waiter = waiting.shift();
-    if (waiter) waiter(message);
-    else inbox.push(message);
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })));
-  ws.accept();
-  open.push(ws);
-  let pings = 0;
-  const c: Client = {
-    ws,
-    send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
-    next: () => within(inbox.length ? Promise.resolve(inbox.shift()!) : new Promise((resolve) => waiting.push(resolve)), 'a message'),
-    closed: within(closed, 'the socket to close'),
-    async quiet() {
-      const payload = { quiet: ++pings };
-      c.send({ type: 'ping', payload });
-      expect(await c.next()).toEqual({ type: 'pong', payload });
-    },
-  };
-  c.closed.catch(() => {}); // only awaited by some tests
-  return c;
-}
-
-const upgradeHeaders = { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'graphql-transport-ws' };
-
 function hub(name: string = crypto.randomUUID()): DurableObjectStub<EventHub> {
-  return fixture.EVENT_HUB!.getByName(name);
+  return env.EVENT_HUB.getByName(name);
 }
 
 async function connect(stub: DurableObjectStub<EventHub>): Promise<Client> {
   const response = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
   expect(response.status).toBe(101);
   expect(response.headers.get('Sec-WebSocket-Protocol')).toBe('graphql-transport-ws');
-  return client(response.webSocket!);
+  return rawClient(response.webSocket!);
 }
 
 async function ready(stub: DurableObjectStub<EventHub>, key = 'Bearer viewer-key'): Promise<Client> {
@@ -98,18 +68,16 @@ async function subscribed(stub: DurableObjectStub<EventHub>, id: string, query =
   return c;
 }
 
-describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
+describe('EventHub', () => {
+  // Module state is per test file (an isolate each), so this replaces index.ts's registration
+  // for this file only; the real executor is put back for tidiness.
   beforeAll(() => setExecutorFactory(() => executor));
+  afterAll(() => setExecutorFactory(createSubscriptionExecutor));
   afterEach(() => {
     executions.length = 0;
     gate = null;
-    for (const ws of open.splice(0)) {
-      try {
-        ws.close(1000, 'test over');
-      } catch {
-        // already closed
-      }
-    }
+    gatedType = null;
+    closeAllSockets();
   });
 
   describe('the upgrade', () => {
@@ -126,13 +94,13 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
       expect(await response.text()).toMatch(/expected graphql-transport-ws .* got graphql-ws/);
     });
 
-    it('refuses with 503 and Retry-After once the hub holds its cap of sockets (3 here)', async () => {
+    it(`refuses with 503 and Retry-After once the hub holds its cap of sockets (${MAX_SOCKETS} here)`, async () => {
       const stub = hub();
-      for (let i = 0; i < 3; i++) await connect(stub);
+      for (let i = 0; i < MAX_SOCKETS; i++) await connect(stub);
       const response = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
       expect(response.status).toBe(503);
       expect(response.headers.get('Retry-After')).toBe('5');
-      expect(await response.text()).toBe('This subscription hub is full (3 connections); try again later\n');
+      expect(await response.text()).toBe(`This subscription hub is full (${MAX_SOCKETS} connections); try again later\n`);
     });
 
     it('stores the initial state in the attachment and sets the init alarm', async () => {
@@ -142,7 +110,7 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
         const [ws] = state.getWebSockets();
         expect(ws!.deserializeAttachment()).toMatchObject({ phase: 'awaiting_init', auth: null, subscriptions: {} });
         const { connectedAt } = ws!.deserializeAttachment() as ConnectionState;
-        expect(await state.storage.getAlarm()).toBe(connectedAt + 400);
+        expect(await state.storage.getAlarm()).toBe(connectedAt + INIT_TIMEOUT_MS);
         expect(state.getWebSocketAutoResponse()).toMatchObject({ request: '{"type":"ping"}', response: '{"type":"pong"}' });
       });
     });
@@ -195,10 +163,11 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
       await c.quiet();
     });
 
-    it('caps subscriptions per socket (3 here) with an error for the extra one', async () => {
+    it(`caps subscriptions per socket (${MAX_SUBSCRIPTIONS} here) with an error for the extra one`, async () => {
       const c = await ready(hub());
-      for (const id of ['1', '2', '3', '4']) c.send({ id, type: 'subscribe', payload: { query: UPDATED } });
-      expect(await c.next()).toMatchObject({ id: '4', type: 'error', payload: [{ message: expect.stringMatching(/at most 3/) }] });
+      const ids = Array.from({ length: MAX_SUBSCRIPTIONS + 1 }, (_, i) => String(i + 1));
+      for (const id of ids) c.send({ id, type: 'subscribe', payload: { query: UPDATED } });
+      expect(await c.next()).toMatchObject({ id: ids.at(-1), type: 'error', payload: [{ message: expect.stringMatching(`at most ${MAX_SUBSCRIPTIONS}`) }] });
     });
 
     it('answers the keep-alive ping without running the object (auto-response)', async () => {
@@ -266,6 +235,26 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
       await c.quiet();
     });
 
+    it('delivers events in the order they were published, even when an earlier one runs longer', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      gatedType = 'STARTED';
+      const first = stub.publish(STARTED);
+      while (executions.length === 0) await sleep(5);
+      const second = stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1' });
+      while (executions.length < 2) await sleep(5); // WORKER_RESULT's execution is done; STARTED's is not
+      await sleep(20);
+      release();
+      expect(await Promise.all([first, second])).toEqual([
+        { executions: 1, delivered: 1 },
+        { executions: 1, delivered: 1 },
+      ]);
+      expect(await c.next()).toMatchObject({ id: 'w', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
+      expect(await c.next()).toMatchObject({ id: 'w', payload: { data: { healthCheckUpdated: { type: 'WORKER_RESULT' } } } });
+    });
+
     it('masks an execution that throws, for its subscribers only', async () => {
       const stub = hub();
       const c = await subscribed(stub, 'w', UPDATED);
@@ -294,7 +283,7 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
       const stub = hub();
       const silent = await connect(stub);
       const acknowledged = await ready(stub);
-      await new Promise((resolve) => setTimeout(resolve, 450));
+      await sleep(INIT_TIMEOUT_MS + 50);
       await runDurableObjectAlarm(stub); // in case the alarm has not fired by itself yet
       expect(await silent.closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
       await acknowledged.quiet();
@@ -303,14 +292,14 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
     it('re-arms the alarm for a socket that connected later', async () => {
       const stub = hub();
       await connect(stub);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(INIT_TIMEOUT_MS / 2);
       const later = await connect(stub);
-      await new Promise((resolve) => setTimeout(resolve, 250)); // the first is due, the second not yet
+      await sleep(INIT_TIMEOUT_MS / 2 + 50); // the first is due, the second not yet
       await runDurableObjectAlarm(stub);
       const next = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
       const { connectedAt } = await runInDurableObject(stub, (_i, state) => state.getWebSockets().at(-1)!.deserializeAttachment() as ConnectionState);
-      expect(next).toBe(connectedAt + 400);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(next).toBe(connectedAt + INIT_TIMEOUT_MS);
+      await sleep(INIT_TIMEOUT_MS / 2);
       await runDurableObjectAlarm(stub);
       expect(await later.closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
     });
@@ -318,54 +307,15 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
 
   describe('through the Worker, with the graphql-ws client', () => {
     it('passes a socket to the next shard when one is full', async () => {
-      // The fixture has 2 shards of 3 sockets; pin the first shard with a client id.
-      const url = 'https://orchestrator/graphql?clientId=dashboard-7';
+      // Pin the first shard with a client id; once every shard is full the upgrade gets the 503.
+      const url = 'http://orchestrator/graphql?clientId=dashboard-7';
       const responses = [];
-      for (let i = 0; i < 7; i++) responses.push(await exports.default.fetch(url, { headers: upgradeHeaders }));
-      expect(responses.map((r) => r.status)).toEqual([101, 101, 101, 101, 101, 101, 503]);
-      for (const r of responses) if (r.webSocket) client(r.webSocket);
+      for (let i = 0; i <= SHARDS * MAX_SOCKETS; i++) responses.push(await exports.default.fetch(url, { headers: upgradeHeaders }));
+      expect(responses.map((r) => r.status)).toEqual([...Array<number>(SHARDS * MAX_SOCKETS).fill(101), 503]);
+      for (const r of responses) if (r.webSocket) rawClient(r.webSocket);
     });
 
     it('speaks the protocol the graphql-ws client expects', async () => {
-      // graphql-ws's client wants a WebSocket constructor; this one upgrades through the Worker.
-      class WorkerWebSocket extends EventTarget {
-        static readonly CONNECTING = 0;
-        static readonly OPEN = 1;
-        static readonly CLOSING = 2;
-        static readonly CLOSED = 3;
-        readyState = 0;
-        protocol = '';
-        onopen: ((event: Event) => void) | null = null;
-        onmessage: ((event: MessageEvent) => void) | null = null;
-        onclose: ((event: CloseEvent) => void) | null = null;
-        onerror: ((event: Event) => void) | null = null;
-        private socket: WebSocket | null = null;
-        constructor(url: string, protocol: string) {
-          super();
-          void exports.default.fetch(url.replace(/^ws/, 'http'), { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': protocol } }).then((response) => {
-            const ws = response.webSocket!;
-            this.socket = ws;
-            this.protocol = response.headers.get('Sec-WebSocket-Protocol') ?? '';
-            ws.addEventListener('message', (event) => this.onmessage?.(event));
-            ws.addEventListener('close', (event) => {
-              this.readyState = 3;
-              this.onclose?.(event);
-            });
-            ws.accept();
-            open.push(ws);
-            this.readyState = 1;
-            this.onopen?.(new Event('open'));
-          });
-        }
-        send(data: string) {
-          this.socket!.send(data);
-        }
-        close(code?: number, reason?: string) {
-          this.readyState = 2;
-          this.socket?.close(code, reason);
-        }
-      }
-
       const graphqlClient = createClient({
         url: 'ws://orchestrator/graphql?clientId=interop',
         webSocketImpl: WorkerWebSocket,
@@ -377,13 +327,12 @@ describe.runIf(fixture.EVENT_HUB_FIXTURE)('EventHub', () => {
       const iterator = graphqlClient.iterate({ query: UPDATED, variables: { uuid: 'hc-9' } });
       const first = iterator.next();
       await within(connected, 'connection_ack');
-      const { shardOrder, shardName } = await import('../../../durable/graphql-ws/shards');
-      const stub = hub(shardName(shardOrder(2, 'interop')[0]!));
+      const stub = hub(shardName(shardOrder(SHARDS, 'interop')[0]!));
       // the subscribe may still be in flight: publish until it lands
       let outcome = { delivered: 0, executions: 0 };
       for (let i = 0; i < 50 && outcome.delivered === 0; i++) {
         outcome = await stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-9', workerCheckUuid: 'wc-1' });
-        if (!outcome.delivered) await new Promise((resolve) => setTimeout(resolve, 10));
+        if (!outcome.delivered) await sleep(10);
       }
       expect(await within(first, 'the first result')).toEqual({
         done: false,

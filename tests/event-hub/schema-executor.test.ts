@@ -7,6 +7,7 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  parse as gqlParse,
   type ValidationContext,
 } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
@@ -116,9 +117,54 @@ describe('validateSubscriptionDocument', () => {
     const result = validateSubscriptionDocument(
       schema,
       { query: 'subscription { healthCheckCompleted { secret } }', variables: null, operationName: null },
-      [noSecrets],
+      { rules: [noSecrets] },
     );
     expect(result).toMatchObject({ errors: [{ message: 'No secrets over WebSocket', extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+
+  describe('with a document pipeline (the HTTP server\'s parse and validate)', () => {
+    const query = 'subscription { healthCheckCompleted { uuid } }';
+    const request = { query, variables: null, operationName: null };
+    const formatError = (error: GraphQLError) => ({ message: error.message, extensions: { code: 'BAD_USER_INPUT', reason: 'PIPELINE' } });
+
+    it('uses its parse, validate and formatError', () => {
+      const parse = vi.fn(() => {
+        throw new GraphQLError('Syntax Error: Token limit of 3 exceeded.');
+      });
+      expect(validateSubscriptionDocument(schema, request, { parse, formatError })).toEqual({
+        errors: [{ message: 'Syntax Error: Token limit of 3 exceeded.', extensions: { code: 'BAD_USER_INPUT', reason: 'PIPELINE' } }],
+      });
+      expect(parse).toHaveBeenCalledWith(query);
+
+      const validate = vi.fn(() => [new GraphQLError('one'), new GraphQLError('two')]);
+      expect(validateSubscriptionDocument(schema, request, { validate, formatError })).toMatchObject({
+        errors: [{ message: 'one', extensions: { reason: 'PIPELINE' } }, { message: 'two' }],
+      });
+    });
+
+    it('treats a GraphQLError thrown by validate as the document\'s fault (a limit stops at the first excess)', () => {
+      const validate = () => {
+        throw new GraphQLError('Syntax Error: Query depth limit of 1 exceeded, found 2.');
+      };
+      expect(validateSubscriptionDocument(schema, request, { validate })).toEqual({
+        errors: [{ message: 'Syntax Error: Query depth limit of 1 exceeded, found 2.', extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+    });
+
+    it('lets any other throw through, for the hub to mask', () => {
+      const validate = () => {
+        throw new TypeError('a bug');
+      };
+      expect(() => validateSubscriptionDocument(schema, request, { validate })).toThrow('a bug');
+    });
+
+    it('parses stored documents with the same parse when executing', async () => {
+      const parse = vi.fn((source: string) => gqlParse(source));
+      const executor = createSchemaExecutor({ schema, authenticate: async () => auth, contextValue: () => ({}), documents: { parse } });
+      await executor.execute({ query, variables: null, operationName: null, event: { type: 'COMPLETED', healthCheckUuid: 'hc-1' }, auth: { role: 'viewer' } });
+      await executor.execute({ query, variables: null, operationName: null, event: { type: 'COMPLETED', healthCheckUuid: 'hc-2' }, auth: { role: 'viewer' } });
+      expect(parse).toHaveBeenCalledTimes(1); // and cached
+    });
   });
 });
 

@@ -1,0 +1,94 @@
+/**
+ * The EventHub's SubscriptionExecutor for this schema: who a `connection_init` key is, whether a
+ * subscribe's document is acceptable, and what a stored document yields for an event. index.ts
+ * registers it with the hub (durable/graphql-ws/executor-registry.ts); durable/ never imports the
+ * schema.
+ *
+ * A document sent over WebSocket meets exactly what a POST meets: it is parsed and validated by
+ * the HTTP server's own Yoga pipeline (GraphQL Armor's token, depth, alias, cost and directive
+ * limits, introspection and field-suggestion settings), and its errors get the same contract
+ * codes (http/mask-error.ts). Nothing here restates a limit.
+ */
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import type { ConnectionAuth } from '../durable/graphql-ws/connection-state';
+import type { ExecuteRequest, SubscriptionExecutor } from '../durable/graphql-ws/executor';
+import { createSchemaExecutor, type DocumentPipeline } from '../durable/graphql-ws/schema-executor';
+import { createDb, type Db } from '../db/client';
+import { maskError } from '../http/mask-error';
+import { yogaFor } from '../http/yoga';
+import { authenticate } from '../resolvers/api-keys';
+import { createRunControl } from '../resolvers/run-control';
+import type { GraphQLContext } from './context';
+import { schema } from './index';
+
+/** Yoga's masked message, so a masked error reads the same over HTTP and WebSocket. */
+const MASKED_MESSAGE = 'Unexpected error.';
+
+/** Contract codes as over HTTP; `extensions.http` is for Yoga's status line, not for clients. */
+export function formatForClient(error: GraphQLError): GraphQLFormattedError {
+  const formatted = (maskError(error, MASKED_MESSAGE) as GraphQLError).toJSON();
+  if (!formatted.extensions) return formatted;
+  const { http: _http, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
+
+/**
+ * Parse and validate from the HTTP server's envelop pipeline. Yoga marks a parse error
+ * GRAPHQL_PARSE_FAILED only for a request it is serving (usePreventMutationViaGET), so that one
+ * mark is restated here.
+ */
+export function httpDocumentPipeline(env: Env): DocumentPipeline {
+  const enveloped = yogaFor(env).getEnveloped({} as never);
+  return {
+    parse(query: string): DocumentNode {
+      try {
+        return enveloped.parse(query);
+      } catch (error) {
+        if (error instanceof GraphQLError && error.extensions.code === undefined) {
+          throw new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { ...error.extensions, code: 'GRAPHQL_PARSE_FAILED' } });
+        }
+        throw error;
+      }
+    },
+    validate: (schemaToCheck, document) => enveloped.validate(schemaToCheck, document),
+    formatError: formatForClient,
+  };
+}
+
+async function authenticateKey(db: Db, env: Env, authorization: string): Promise<ConnectionAuth | null> {
+  const result = await authenticate(db, authorization, env.ADMIN_API_KEY);
+  if (result.kind !== 'authenticated') return null;
+  // The `last_used_at` write (at most once a minute per key); a failure costs nobody their socket.
+  await result.touch?.catch((error: unknown) => console.error('subscriptions: last_used_at update failed', error));
+  return { role: result.caller.role, keyName: result.caller.keyName };
+}
+
+/**
+ * The context one execution's resolvers get. The hub shares an execution among subscribers with
+ * the same document, variables and role, so it carries the role and no key name; subscriptions
+ * only read, so publishing is a no-op and deferred work just runs.
+ */
+function executionContext(db: Db, env: Env, request: ExecuteRequest): GraphQLContext {
+  return {
+    db,
+    env,
+    caller: { keyName: `subscriber (${request.auth.role})`, role: request.auth.role },
+    authFailure: null,
+    request: null,
+    rawBody: null,
+    publish: async () => {},
+    waitUntil: (promise) => void promise.catch((error: unknown) => console.error('subscriptions: deferred work failed', error)),
+    runs: createRunControl(env),
+  };
+}
+
+export function createSubscriptionExecutor(env: Env): SubscriptionExecutor {
+  const db = createDb(env.DB);
+  return createSchemaExecutor({
+    schema,
+    documents: httpDocumentPipeline(env),
+    authenticate: (authorization) => authenticateKey(db, env, authorization),
+    contextValue: (request) => executionContext(db, env, request),
+    maskError: formatForClient,
+  });
+}
