@@ -110,6 +110,8 @@ describe('the stack npm start runs', () => {
     expect(await response.json()).toMatchObject({ status: 'pass' });
   });
 
+  // Every e2e file shares this one stack: a file that registers more enabled workers would change
+  // what this and the run below see, so none does.
   it('has registered the three demo workers, each by its service binding', async () => {
     const { workers } = await data<{ workers: { name: string; type: string; binding: string | null; url: string | null; enabled: boolean }[] }>(
       adminKey,
