@@ -8,7 +8,8 @@
  * socket's attachment, so the object can hibernate between events and keep its connections.
  *
  * Sockets are spread over `EVENT_HUB_SHARDS` hubs by the Worker; the run pipeline calls
- * `publish(event)` on every shard.
+ * `publish(event)` on every shard. `publish` answers once the event is planned and delivers in
+ * the background, in the order events arrived, so watchers never slow the run pipeline down.
  *
  * Vars (all optional): EVENT_HUB_MAX_SOCKETS (1000), EVENT_HUB_MAX_SUBSCRIPTIONS (20),
  * EVENT_HUB_MAX_DOCUMENT_BYTES (4096), EVENT_HUB_INIT_TIMEOUT_MS (10000).
@@ -49,10 +50,10 @@ const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, 
 const EXECUTION_CONCURRENCY = 6;
 
 export interface PublishOutcome {
-  /** Distinct executions run for this event. */
+  /** Distinct executions this event needs. */
   executions: number;
-  /** `next` messages sent. */
-  delivered: number;
+  /** `next` messages planned (one fewer for each operation completed before its turn). */
+  deliveries: number;
 }
 
 export class EventHub extends DurableObject<Env> {
@@ -67,7 +68,7 @@ export class EventHub extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // The vars are optional and not (yet) in wrangler.toml, so not in the generated Env.
+    // The vars are optional and not in wrangler.toml's [vars], so not in the generated Env.
     const { limits, warnings } = readHubLimits(env as unknown as HubLimitVars);
     for (const warning of warnings) console.warn(`EventHub: ${warning}`);
     this.limits = limits;
@@ -123,9 +124,11 @@ export class EventHub extends DurableObject<Env> {
    * Sends `next` to every subscription the event concerns, on acknowledged sockets. One execution
    * per distinct (document, variables, operation name, role); its result is serialised once.
    *
-   * Executions of overlapping publishes may run at the same time, but deliveries go out in the
-   * order the publishes arrived: a run's WORKER_RESULT must not overtake its STARTED because
-   * STARTED's documents took longer to run. Resolves once this event's messages are sent.
+   * Resolves as soon as the event is planned: executing and sending go on in the background
+   * (ctx.waitUntil), so the run pipeline that publishes never waits for its watchers, however
+   * many documents they run. Executions of overlapping publishes may run at the same time, but
+   * deliveries go out in the order the publishes arrived: a run's WORKER_RESULT never overtakes
+   * its STARTED because STARTED's documents took longer to run.
    */
   async publish(event: HealthCheckEvent): Promise<PublishOutcome> {
     const parsed = parseHealthCheckEvent(event);
@@ -133,7 +136,7 @@ export class EventHub extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets();
     const states = sockets.map(readState);
     const plan = planPublish(states, parsed.event);
-    if (plan.deliveries.length === 0) return { executions: 0, delivered: 0 };
+    if (plan.deliveries.length === 0) return { executions: 0, deliveries: 0 };
 
     const changesAtPlan = this.stateChanges;
     const executor = this.executor;
@@ -150,20 +153,26 @@ export class EventHub extends DurableObject<Env> {
       // A client may have completed (or replaced) an operation while the executions ran; the spec
       // says nothing more may be sent for it. Re-read the states only if something changed.
       const current = this.stateChanges === changesAtPlan ? states : sockets.map(readState);
-      let delivered = 0;
       for (const { socket, operationId, execution } of plan.deliveries) {
         const state = current[socket];
         const subscription = state?.phase === 'ready' && state.auth ? state.subscriptions[operationId] : undefined;
         if (!subscription || executionKey(subscription, state!.auth!.role) !== plan.executions[execution]!.key) continue;
-        if (this.send(sockets[socket]!, nextFrame(operationId, ready[execution]!))) delivered++;
+        this.send(sockets[socket]!, nextFrame(operationId, ready[execution]!));
       }
-      return { executions: plan.executions.length, delivered };
     });
-    this.deliveries = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
+    this.deliveries = turn.catch((error: unknown) => console.error('EventHub: delivery failed', error));
+    // Pending work keeps the object in memory until it is done (compatibility date >= 2026-10-01).
+    this.ctx.waitUntil(this.deliveries);
+    return { executions: plan.executions.length, deliveries: plan.deliveries.length };
+  }
+
+  /** Resolves once everything published so far has been sent: for tests, and for a clean stop. */
+  async drained(): Promise<void> {
+    let tail: Promise<void>;
+    do {
+      tail = this.deliveries;
+      await tail;
+    } while (tail !== this.deliveries);
   }
 
   private async handleMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -120,13 +120,13 @@ describe('EventHub', () => {
     it('acknowledges a good key, streams matching events, and stops after complete', async () => {
       const stub = hub();
       const c = await subscribed(stub, 'watch', UPDATED, { uuid: 'hc-1' });
-      expect(await stub.publish(STARTED)).toEqual({ executions: 1, delivered: 1 });
+      expect(await stub.publish(STARTED)).toEqual({ executions: 1, deliveries: 1 });
       expect(await c.next()).toEqual({ id: 'watch', type: 'next', payload: { data: { healthCheckUpdated: { type: 'STARTED', uuid: 'hc-1', role: 'viewer' } } } });
-      expect(await stub.publish({ type: 'STARTED', healthCheckUuid: 'hc-2' })).toEqual({ executions: 0, delivered: 0 });
+      expect(await stub.publish({ type: 'STARTED', healthCheckUuid: 'hc-2' })).toEqual({ executions: 0, deliveries: 0 });
 
       c.send({ id: 'watch', type: 'complete' });
       await c.quiet();
-      expect(await stub.publish(DONE)).toEqual({ executions: 0, delivered: 0 });
+      expect(await stub.publish(DONE)).toEqual({ executions: 0, deliveries: 0 });
       await c.quiet();
     });
 
@@ -195,7 +195,7 @@ describe('EventHub', () => {
 
       await evictDurableObject(stub); // hibernates the sockets, drops the instance
 
-      expect(await stub.publish(DONE)).toEqual({ executions: 1, delivered: 1 });
+      expect(await stub.publish(DONE)).toEqual({ executions: 1, deliveries: 1 });
       expect(await c.next()).toMatchObject({ id: 'all', type: 'next', payload: { data: { healthCheckUpdated: { type: 'COMPLETED' } } } });
       // and the protocol state came back too: the same id is still taken
       c.send({ id: 'all', type: 'subscribe', payload: { query: UPDATED } });
@@ -211,14 +211,14 @@ describe('EventHub', () => {
       admin.send({ id: 'c', type: 'subscribe', payload: { query: COMPLETED } });
       await admin.quiet();
 
-      expect(await stub.publish(DONE)).toEqual({ executions: 2, delivered: 3 });
+      expect(await stub.publish(DONE)).toEqual({ executions: 2, deliveries: 3 });
       expect(executions.map((e) => e.auth.role).sort()).toEqual(['admin', 'viewer']);
       for (const [c, id] of [[viewers[0]!, 'a'], [viewers[1]!, 'b']] as const) {
         expect(await c.next()).toEqual({ id, type: 'next', payload: { data: { healthCheckCompleted: { type: 'COMPLETED', uuid: 'hc-1', role: 'viewer' } } } });
       }
       expect(await admin.next()).toMatchObject({ id: 'c', payload: { data: { healthCheckCompleted: { role: 'admin' } } } });
 
-      expect(await stub.publish(STARTED)).toEqual({ executions: 0, delivered: 0 }); // healthCheckCompleted ignores STARTED
+      expect(await stub.publish(STARTED)).toEqual({ executions: 0, deliveries: 0 }); // healthCheckCompleted ignores STARTED
     });
 
     it('sends nothing for an operation completed while its execution ran', async () => {
@@ -226,13 +226,23 @@ describe('EventHub', () => {
       const c = await subscribed(stub, 'w', UPDATED);
       let release!: () => void;
       gate = new Promise((resolve) => (release = resolve));
-      const publishing = stub.publish(STARTED);
-      while (executions.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await stub.publish(STARTED)).toEqual({ executions: 1, deliveries: 1 });
+      while (executions.length === 0) await sleep(5);
       c.send({ id: 'w', type: 'complete' });
       await c.quiet(); // the hub has handled the complete
       release();
-      expect(await publishing).toEqual({ executions: 1, delivered: 0 });
-      await c.quiet();
+      await stub.drained();
+      await c.quiet(); // the pong, and no `next` before it
+    });
+
+    it('answers publish before its executions finish: the pipeline never waits for watchers', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      expect(await within(stub.publish(STARTED), 'publish to answer while its execution waits', 1000)).toEqual({ executions: 1, deliveries: 1 });
+      release();
+      expect(await c.next()).toMatchObject({ id: 'w', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
     });
 
     it('delivers events in the order they were published, even when an earlier one runs longer', async () => {
@@ -248,8 +258,8 @@ describe('EventHub', () => {
       await sleep(20);
       release();
       expect(await Promise.all([first, second])).toEqual([
-        { executions: 1, delivered: 1 },
-        { executions: 1, delivered: 1 },
+        { executions: 1, deliveries: 1 },
+        { executions: 1, deliveries: 1 },
       ]);
       expect(await c.next()).toMatchObject({ id: 'w', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
       expect(await c.next()).toMatchObject({ id: 'w', payload: { data: { healthCheckUpdated: { type: 'WORKER_RESULT' } } } });
@@ -262,7 +272,7 @@ describe('EventHub', () => {
       setExecutorFactory(() => failing);
       try {
         await evictDurableObject(stub); // the next instance builds its executor from the factory
-        expect(await stub.publish(STARTED)).toEqual({ executions: 1, delivered: 1 });
+        expect(await stub.publish(STARTED)).toEqual({ executions: 1, deliveries: 1 });
         expect(await c.next()).toEqual({ id: 'w', type: 'next', payload: { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } });
       } finally {
         setExecutorFactory(() => executor);
@@ -329,10 +339,10 @@ describe('EventHub', () => {
       await within(connected, 'connection_ack');
       const stub = hub(shardName(shardOrder(SHARDS, 'interop')[0]!));
       // the subscribe may still be in flight: publish until it lands
-      let outcome = { delivered: 0, executions: 0 };
-      for (let i = 0; i < 50 && outcome.delivered === 0; i++) {
+      let outcome = { deliveries: 0, executions: 0 };
+      for (let i = 0; i < 50 && outcome.deliveries === 0; i++) {
         outcome = await stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-9', workerCheckUuid: 'wc-1' });
-        if (!outcome.delivered) await sleep(10);
+        if (!outcome.deliveries) await sleep(10);
       }
       expect(await within(first, 'the first result')).toEqual({
         done: false,

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyFor } from '../helpers/graphql';
 import { cancel, heldRun, report } from './held-runs';
-import { dashboard, disconnectAll } from './helpers';
+import { dashboard, disconnectAll, hubsDrained } from './helpers';
 
 afterEach(disconnectAll);
 
@@ -28,7 +28,8 @@ describe('which subscriptions an event reaches', () => {
     ];
     expect([await updatesA.next(), await updatesA.next()]).toEqual(own(a.healthCheckUuid));
     expect([await updatesB.next(), await updatesB.next()]).toEqual(own(b.healthCheckUuid));
-    // Everything was published before the fences went out, on each socket in order: nothing else came.
+    // Everything published has been sent, and has arrived before the fences' answers: nothing else came.
+    await hubsDrained();
     await Promise.all([watchA.settled(), watchB.settled()]);
     expect(updatesA.results).toHaveLength(2);
     expect(updatesB.results).toHaveLength(2);
@@ -46,6 +47,7 @@ describe('which subscriptions an event reaches', () => {
     await report(a);
     await cancel(a);
     await cancel(b);
+    await hubsDrained();
     await watcher.settled();
 
     expect(everything.results.map((r) => [r.data!.healthCheckUpdated.type, r.data!.healthCheckUpdated.healthCheck.uuid])).toEqual([
@@ -69,6 +71,7 @@ describe('which subscriptions an event reaches', () => {
     updates.stop();
     await watcher.settled();
     await cancel(a);
+    await hubsDrained();
     await watcher.settled();
     expect(updates.results).toHaveLength(1);
   });

@@ -43,6 +43,14 @@ export async function hubOccupancy(): Promise<{ sockets: number; subscriptions: 
   );
 }
 
+/**
+ * Resolves once every shard has sent everything published so far (publish answers before it
+ * delivers). A client's `settled()` after this means those messages have reached the client too.
+ */
+export async function hubsDrained(): Promise<void> {
+  await Promise.all(Array.from({ length: SHARDS }, (_, index) => shardStub(index).drained()));
+}
+
 /** Waits until every shard is empty: closed sockets leave a hub when their close handshake ends. */
 export async function hubsEmptied(timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
