@@ -15,7 +15,8 @@ import type { ExecuteRequest, SubscriptionExecutor } from '../durable/graphql-ws
 import { createSchemaExecutor, type DocumentPipeline } from '../durable/graphql-ws/schema-executor';
 import { createDb, type Db } from '../db/client';
 import { maskError } from '../http/mask-error';
-import { yogaFor } from '../http/yoga';
+import { serverSettings } from '../http/settings';
+import { buildYoga } from '../http/yoga';
 import { authenticate } from '../resolvers/api-keys';
 import { createRunControl } from '../resolvers/run-control';
 import type { GraphQLContext } from './context';
@@ -32,14 +33,21 @@ export function formatForClient(error: GraphQLError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
+/** One pipeline per isolate and settings: building a Yoga compiles its plugins, too slow per wake. */
+const pipelines = new Map<string, DocumentPipeline>();
+
 /**
  * Parse and validate from the HTTP server's envelop pipeline. Yoga marks a parse error
  * GRAPHQL_PARSE_FAILED only for a request it is serving (usePreventMutationViaGET), so that one
- * mark is restated here.
+ * mark is restated here. Its own Yoga, not http/yoga.ts's cache keyed by the env object: the hub's
+ * env need not be the Worker's object, and sharing that cache could rebuild Yoga back and forth.
  */
 export function httpDocumentPipeline(env: Env): DocumentPipeline {
-  const enveloped = yogaFor(env).getEnveloped({} as never);
-  return {
+  const key = JSON.stringify(serverSettings(env));
+  const cached = pipelines.get(key);
+  if (cached) return cached;
+  const enveloped = buildYoga(env).getEnveloped({} as never);
+  const pipeline: DocumentPipeline = {
     parse(query: string): DocumentNode {
       try {
         return enveloped.parse(query);
@@ -53,6 +61,8 @@ export function httpDocumentPipeline(env: Env): DocumentPipeline {
     validate: (schemaToCheck, document) => enveloped.validate(schemaToCheck, document),
     formatError: formatForClient,
   };
+  pipelines.set(key, pipeline);
+  return pipeline;
 }
 
 async function authenticateKey(db: Db, env: Env, authorization: string): Promise<ConnectionAuth | null> {
