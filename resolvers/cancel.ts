@@ -11,33 +11,49 @@ import { recountRun } from './run-counters';
  * `stopRun` tells the run's Durable Object to stop dispatching and drop its alarm.
  */
 export async function cancelHealthCheck(deps: OperationDeps & { stopRun(healthCheckUuid: string): Promise<void> }, healthCheckUuid: string) {
-  const [cancelled] = await deps.db.batch([
-    deps.db
-      .update(healthChecks)
-      .set({ status: 'cancelled', completedAt: new Date() })
-      .where(and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'running')))
-      .returning({ id: healthChecks.id }),
-    deps.db
-      .update(workerHealthChecks)
-      .set({ status: 'failed', healthScore: 0, overallStatus: 'critical', errorMessage: 'Cancelled before the worker reported.', completedAt: new Date() })
-      .where(
-        and(
-          eq(workerHealthChecks.healthCheckUuid, healthCheckUuid),
-          inArray(workerHealthChecks.status, ['pending', 'running']),
-          // Only when this batch's first statement cancelled the run.
-          eq(
-            deps.db.$count(healthChecks, and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'cancelled'))),
-            1,
-          ),
-        ),
-      ),
-    recountRun(deps.db, healthCheckUuid),
-  ]);
-  if (cancelled.length === 0) {
+  const cancelled = await endRun(deps, healthCheckUuid, 'cancelled', 'Cancelled before the worker reported.');
+  if (!cancelled) {
     const run = await deps.db.query.healthChecks.findFirst({ columns: { status: true }, where: { healthCheckUuid } });
     if (!run) throw notFound(`No health check ${healthCheckUuid}.`);
     throw conflict(`The health check is already ${run.status}; only a running one can be cancelled.`);
   }
   deps.waitUntil(deps.stopRun(healthCheckUuid));
+}
+
+/** Ends a run whose Durable Object could not be started: its workers were never dispatched. */
+export async function failRunThatCouldNotStart(deps: OperationDeps, healthCheckUuid: string) {
+  await endRun(deps, healthCheckUuid, 'failed', 'Not dispatched: the health check could not be started.');
+}
+
+/**
+ * Moves a running run to a final status and its outstanding workers to `failed` with `reason`,
+ * then publishes a WORKER_RESULT for each and COMPLETED. False when the run was not running.
+ */
+async function endRun(deps: OperationDeps, healthCheckUuid: string, status: 'cancelled' | 'failed', reason: string): Promise<boolean> {
+  const [ended, failedWorkers] = await deps.db.batch([
+    deps.db
+      .update(healthChecks)
+      .set({ status, completedAt: new Date() })
+      .where(and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'running')))
+      .returning({ id: healthChecks.id }),
+    deps.db
+      .update(workerHealthChecks)
+      .set({ status: 'failed', healthScore: 0, overallStatus: 'critical', errorMessage: reason, completedAt: new Date() })
+      .where(
+        and(
+          eq(workerHealthChecks.healthCheckUuid, healthCheckUuid),
+          inArray(workerHealthChecks.status, ['pending', 'running']),
+          // Only when this batch's first statement ended the run.
+          eq(deps.db.$count(healthChecks, and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, status))), 1),
+        ),
+      )
+      .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid }),
+    recountRun(deps.db, healthCheckUuid),
+  ]);
+  if (ended.length === 0) return false;
+  for (const { workerCheckUuid } of failedWorkers) {
+    await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid, workerCheckUuid });
+  }
   await deps.publish({ type: 'COMPLETED', healthCheckUuid });
+  return true;
 }

@@ -12,9 +12,9 @@ import { countsForRun, scoreRun } from './scoring';
 
 const PREVIOUS_RUNS_FOR_TREND = 5;
 
-/** Marks a run's outstanding workers `timeout` when its deadline has passed. */
-export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db'>, healthCheckUuid: string, timeoutMinutes?: number) {
-  return deps.db
+/** Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each. */
+export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' | 'publish'>, healthCheckUuid: string, timeoutMinutes?: number) {
+  const timedOut = await deps.db
     .update(workerHealthChecks)
     .set({
       status: 'timeout',
@@ -24,7 +24,11 @@ export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db'>,
       completedAt: new Date(),
     })
     .where(and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, ['pending', 'running'])))
-    .returning({ id: workerHealthChecks.id });
+    .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid });
+  for (const { workerCheckUuid } of timedOut) {
+    await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid, workerCheckUuid });
+  }
+  return timedOut;
 }
 
 /** The run's final status from its workers' final states. */

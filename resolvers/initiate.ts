@@ -5,6 +5,7 @@ import { workerHealthChecks } from '../db/worker-health-checks';
 import type { WorkerRow } from '../db/workers';
 import type { OperationDeps } from './deps';
 import { badInput } from './errors';
+import { failRunThatCouldNotStart } from './cancel';
 import { selectWorkers } from './workers-registry';
 
 export const MAX_TIMEOUT_MINUTES = 24 * 60;
@@ -93,23 +94,30 @@ export async function initiateHealthCheck(
     ...insertsWithinLimit(deps.db, workerHealthChecks, rows),
   ]);
 
-  await deps.startRun(healthCheckUuid).start({
-    healthCheckUuid,
-    timeoutAt: timeoutAt.getTime(),
-    timeoutMinutes: options.timeoutMinutes,
-    callbackUrl: new URL('/graphql', deps.env.PUBLIC_URL).toString(),
-    options: {
-      includeUnitTests: options.includeUnitTests,
-      includePerformanceTests: options.includePerformanceTests,
-      includeIntegrationTests: options.includeIntegrationTests,
-      debugMode: options.debugMode,
-    },
-    targets,
-  });
+  // STARTED goes out before the run object can dispatch, so it precedes every WORKER_RESULT.
+  await deps.publish({ type: 'STARTED', healthCheckUuid });
+  try {
+    await deps.startRun(healthCheckUuid).start({
+      healthCheckUuid,
+      timeoutAt: timeoutAt.getTime(),
+      timeoutMinutes: options.timeoutMinutes,
+      callbackUrl: new URL('/graphql', deps.env.PUBLIC_URL).toString(),
+      options: {
+        includeUnitTests: options.includeUnitTests,
+        includePerformanceTests: options.includePerformanceTests,
+        includeIntegrationTests: options.includeIntegrationTests,
+        debugMode: options.debugMode,
+      },
+      targets,
+    });
+  } catch (error) {
+    // Without its object nothing would ever dispatch or time the run out: end it now.
+    await failRunThatCouldNotStart(deps, healthCheckUuid);
+    throw error;
+  }
   if (options.debugMode) {
     console.log(JSON.stringify({ event: 'health_check.initiated', healthCheckUuid, workers: targets.map((t) => t.workerName), options }));
   }
-  await deps.publish({ type: 'STARTED', healthCheckUuid });
   return {
     healthCheckUuid,
     status: 'running' as const,

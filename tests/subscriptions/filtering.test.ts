@@ -53,6 +53,8 @@ describe('which subscriptions an event reaches', () => {
     expect(everything.results.map((r) => [r.data!.healthCheckUpdated.type, r.data!.healthCheckUpdated.healthCheck.uuid])).toEqual([
       ['WORKER_RESULT', a.healthCheckUuid],
       ['COMPLETED', a.healthCheckUuid],
+      // b's worker had not reported: the cancel ends it, and says so, before b ends.
+      ['WORKER_RESULT', b.healthCheckUuid],
       ['COMPLETED', b.healthCheckUuid],
     ]);
     expect(ends.results).toEqual([

@@ -94,6 +94,7 @@ describe('what keeps the socket open', () => {
 
     // The socket and its good subscription carry on.
     await cancel(run);
+    expect(await good.next()).toEqual({ data: { healthCheckUpdated: { type: 'WORKER_RESULT' } } });
     expect(await good.next()).toEqual({ data: { healthCheckUpdated: { type: 'COMPLETED' } } });
   });
 
