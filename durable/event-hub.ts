@@ -166,6 +166,20 @@ export class EventHub extends DurableObject<Env> {
     return { executions: plan.executions.length, deliveries: plan.deliveries.length };
   }
 
+  /**
+   * Closes every socket authenticated with `keyName` (4403): a revoked key stops receiving at
+   * once rather than at its next reconnect. Returns how many sockets were closed.
+   */
+  async disconnectKey(keyName: string): Promise<number> {
+    let closed = 0;
+    for (const socket of this.ctx.getWebSockets()) {
+      if (readState(socket)?.auth?.keyName !== keyName) continue;
+      this.close(socket, { code: CloseCode.Forbidden, reason: 'Forbidden: the API key was revoked' });
+      closed++;
+    }
+    return closed;
+  }
+
   /** Resolves once everything published so far has been sent: for tests, and for a clean stop. */
   async drained(): Promise<void> {
     let tail: Promise<void>;

@@ -1,26 +1,40 @@
 import type { HealthCheckEvent, Publish } from './events';
 
-/** The slice of the EventHub namespace publishing needs (durable/ is not imported from here). */
+/** The slice of the EventHub namespace the operations use (durable/ is not imported from here). */
 interface HubNamespace {
   idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): { publish(event: HealthCheckEvent): Promise<unknown> };
+  get(id: DurableObjectId): {
+    publish(event: HealthCheckEvent): Promise<unknown>;
+    disconnectKey(keyName: string): Promise<number>;
+  };
 }
 
+type Shard = ReturnType<HubNamespace['get']>;
+
 /**
- * Publishes run events to every EventHub shard (subscribers are spread over shards, so each
- * event goes to all). A deployment without the EVENT_HUB binding has no subscribers to tell.
+ * Runs `call` on every EventHub shard (subscribers are spread over shards, so everything goes to
+ * all). A deployment without the EVENT_HUB binding has no subscribers to tell. A shard that cannot
+ * be reached loses live updates, never data: what it would have said is in D1 already.
  */
-export function createPublisher(env: Env): Publish {
+function toEveryShard(env: Env, what: string, call: (shard: Shard) => Promise<unknown>): Promise<void> {
   const hub = (env as { EVENT_HUB?: HubNamespace }).EVENT_HUB;
-  if (!hub) return async () => {};
+  if (!hub) return Promise.resolve();
   const shards = Math.max(1, Number.parseInt(env.EVENT_HUB_SHARDS, 10) || 1);
-  return async (event) => {
-    const results = await Promise.allSettled(
-      Array.from({ length: shards }, (_, shard) => hub.get(hub.idFromName(`shard-${shard}`)).publish(event)),
-    );
-    for (const result of results) {
-      // A shard that cannot be told loses live updates, never data: the event is in D1 already.
-      if (result.status === 'rejected') console.error(JSON.stringify({ event: 'publish.failed', type: event.type, error: String(result.reason) }));
-    }
-  };
+  return Promise.allSettled(Array.from({ length: shards }, (_, shard) => call(hub.get(hub.idFromName(`shard-${shard}`))))).then(
+    (results) => {
+      for (const result of results) {
+        if (result.status === 'rejected') console.error(JSON.stringify({ event: `${what}.failed`, error: String(result.reason) }));
+      }
+    },
+  );
+}
+
+/** Publishes run events to every shard. */
+export function createPublisher(env: Env): Publish {
+  return (event) => toEveryShard(env, `publish.${event.type}`, (shard) => shard.publish(event));
+}
+
+/** Closes every live subscription socket authenticated with a key, on every shard. */
+export function disconnectKeyEverywhere(env: Env, keyName: string): Promise<void> {
+  return toEveryShard(env, 'disconnect_key', (shard) => shard.disconnectKey(keyName));
 }

@@ -1,4 +1,5 @@
 import { createApiKey, revokeApiKey } from '../resolvers/api-keys';
+import { disconnectKeyEverywhere } from '../resolvers/publisher';
 import { builder } from './builder';
 import { ApiKeyRoleEnum } from './enums';
 
@@ -52,6 +53,11 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { admin: true },
     description: 'Revokes a key at once; requests with it are refused from then on.',
     args: { name: t.arg.string({ required: true }) },
-    resolve: (_query, _root, args, ctx) => revokeApiKey(ctx.db, args.name),
+    resolve: async (_query, _root, args, ctx) => {
+      const revoked = await revokeApiKey(ctx.db, args.name);
+      // Open subscription sockets authenticated with it close now, not at their next reconnect.
+      await disconnectKeyEverywhere(ctx.env, revoked.name);
+      return revoked;
+    },
   }),
 );

@@ -33,6 +33,23 @@ describe('close codes', () => {
     await expect(dashboard(key).connected).rejects.toMatchObject({ code: 4403 });
   });
 
+  it('4403 at once for open sockets of a key revoked through the API, and only those', async () => {
+    const doomed = dashboard(await keyFor('viewer', 'soon-revoked'));
+    const other = dashboard(await keyFor('viewer'));
+    await Promise.all([doomed.connected, other.connected]);
+    const otherUpdates = other.subscribe<{ healthCheckUpdated: { type: string } }>(WATCH);
+    doomed.subscribe(WATCH);
+    await Promise.all([doomed.settled(), other.settled()]);
+
+    const revoked = await gql('mutation { revokeApiKey(name: "soon-revoked") { name } }');
+    expect(revoked.errors).toBeUndefined();
+    expect(await within(doomed.closed, 'the revoked socket to close')).toEqual({ code: 4403, reason: 'Forbidden: the API key was revoked' });
+
+    // The other dashboard carries on.
+    await cancel(await heldRun());
+    expect((await otherUpdates.next()).data!.healthCheckUpdated.type).toBe('WORKER_RESULT');
+  });
+
   it('4408 when connection_init does not come in time', async () => {
     // The client waits for its connection params before it sends connection_init; these never come.
     const started = Date.now();
