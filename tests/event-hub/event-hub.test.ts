@@ -288,6 +288,72 @@ describe('EventHub', () => {
     });
   });
 
+  describe('publishMany', () => {
+    const RESULT: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1' };
+
+    it('delivers a batch in its order, one execution per distinct document per event, answering once planned', async () => {
+      const stub = hub();
+      const a = await subscribed(stub, 'a', UPDATED);
+      const b = await subscribed(stub, 'b', UPDATED);
+      const ends = await subscribed(stub, 'e', COMPLETED);
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      gatedType = 'STARTED'; // the first event's execution is the slowest: order must still hold
+      const outcomes = await within(stub.publishMany([STARTED, RESULT, DONE]), 'publishMany to answer while an execution waits', 1000);
+      expect(outcomes).toEqual([
+        { executions: 1, deliveries: 2 },
+        { executions: 1, deliveries: 2 },
+        { executions: 2, deliveries: 3 },
+      ]);
+      while (executions.length < 4) await sleep(5);
+      expect(executions.map((e) => e.event.type).sort()).toEqual(['COMPLETED', 'COMPLETED', 'STARTED', 'WORKER_RESULT']);
+      release();
+      await stub.drained();
+      for (const [c, id] of [[a, 'a'], [b, 'b']] as const) {
+        for (const type of ['STARTED', 'WORKER_RESULT', 'COMPLETED']) {
+          expect(await c.next()).toEqual({ id, type: 'next', payload: { data: { healthCheckUpdated: { type, uuid: 'hc-1', role: 'viewer' } } } });
+        }
+        await c.quiet();
+      }
+      expect(await ends.next()).toMatchObject({ id: 'e', payload: { data: { healthCheckCompleted: { type: 'COMPLETED' } } } });
+      await ends.quiet();
+    });
+
+    it('keeps the order across batches and single publishes', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      gatedType = 'STARTED';
+      const first = stub.publishMany([STARTED, RESULT]);
+      const second = stub.publish(DONE);
+      await Promise.all([first, second]);
+      release();
+      for (const type of ['STARTED', 'WORKER_RESULT', 'COMPLETED']) {
+        expect(await c.next()).toMatchObject({ id: 'w', payload: { data: { healthCheckUpdated: { type } } } });
+      }
+    });
+
+    it('refuses the whole batch, delivering nothing, when one event is invalid', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      const error = await stub
+        .publishMany([STARTED, { type: 'WORKER_RESULT', healthCheckUuid: '' } as never, DONE])
+        .then(() => null, (e: unknown) => e);
+      expect(String(error)).toMatch(/TypeError: EventHub.publishMany: events\[1\]: event.healthCheckUuid must be a non-empty string/);
+      await stub.drained();
+      expect(executions).toEqual([]);
+      await c.quiet(); // the pong, and no `next` before it
+    });
+
+    it('answers an empty batch with no outcomes', async () => {
+      const stub = hub();
+      await subscribed(stub, 'w', UPDATED);
+      expect(await stub.publishMany([])).toEqual([]);
+      expect(executions).toEqual([]);
+    });
+  });
+
   describe('the init timeout', () => {
     it('closes sockets that never sent connection_init with 4408, and spares the others', async () => {
       const stub = hub();
