@@ -37,12 +37,10 @@ export function maskError(error: unknown, message: string): Error {
   }
   // Pothos raises these for bad arguments it checks itself: cursors, connection arguments.
   if (original instanceof PothosValidationError) return withCode(error, 'BAD_USER_INPUT', original.message);
-  if (original instanceof GraphQLError) return maskError(original, message);
+  // A GraphQLError thrown on purpose (scope-auth, scalars): keep the located outer error, which
+  // carries the original's message and extensions plus the path and locations a client needs.
+  if (original instanceof GraphQLError) return toContractCode(error);
   if (original && !(original instanceof GraphQLError)) {
-    // zod issues from @pothos/plugin-validation are the client's fault, not ours.
-    if (original.name === 'ValidationError' || original.name === 'ZodError') {
-      return withCode(error, 'BAD_USER_INPUT', original.message);
-    }
     console.error(original);
     return new GraphQLError(message, { path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }

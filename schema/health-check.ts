@@ -102,6 +102,7 @@ builder.queryField('healthChecks', (t) =>
         );
       },
     },
-    { description: 'A page of health checks.' },
+    { name: 'HealthCheckConnection', description: 'A page of health checks, newest first.' },
+    { name: 'HealthCheckEdge' },
   ),
 );
