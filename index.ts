@@ -5,8 +5,7 @@ import { setExecutorFactory } from './durable/graphql-ws/executor-registry';
 import { routeSubscriptionUpgrade, shardCount } from './durable/graphql-ws/shards';
 import { createSubscriptionExecutor } from './schema/subscription-executor';
 import { healthResponse } from './http/health';
-import { MAX_BODY_BYTES } from './http/settings';
-import { yogaFor } from './http/yoga';
+import { serveGraphQL } from './http/serve';
 
 // The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
 // schema/ imports, and the classes exported above run in this isolate, after this line.
@@ -17,25 +16,7 @@ async function handleGraphQL(request: Request, env: Env, ctx: ExecutionContext):
   if (request.headers.get('Upgrade')?.trim().toLowerCase() === 'websocket') {
     return routeSubscriptionUpgrade(request, env.EVENT_HUB, shardCount(env.EVENT_HUB_SHARDS));
   }
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    return Response.json(
-      { errors: [{ message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_USER_INPUT' } }] },
-      { status: 413 },
-    );
-  }
-  // Signed worker callbacks are verified over the exact bytes sent, so keep them.
-  let rawBody: string | null = null;
-  if (request.method === 'POST' && request.headers.has('webhook-signature')) {
-    rawBody = await request.clone().text();
-    if (new TextEncoder().encode(rawBody).byteLength > MAX_BODY_BYTES) {
-      return Response.json(
-        { errors: [{ message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_USER_INPUT' } }] },
-        { status: 413 },
-      );
-    }
-  }
-  return yogaFor(env).fetch(request, { env, ctx, rawBody });
+  return serveGraphQL(request, env, ctx);
 }
 
 export default {

@@ -1,29 +1,40 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { createDb } from '../db/client';
-import { authenticate } from '../resolvers/api-keys';
+import { createDb, type Db } from '../db/client';
+import { authenticate, type Authentication } from '../resolvers/api-keys';
 import { createOperationDeps } from '../resolvers/deps';
 import { createRunControl } from '../resolvers/run-control';
 import type { GraphQLContext } from '../schema/context';
 
+/**
+ * What http/serve.ts hands Yoga with each request. Who is calling is settled before Yoga runs,
+ * so the API-key gate can act at validation (Yoga builds the GraphQL context only after it).
+ */
 export interface ServerContext {
   env: Env;
   ctx: ExecutionContext;
+  db: Db;
+  authentication: Authentication;
   /** The request body as text, kept for verifying signed worker callbacks. */
-  rawBody?: string | null;
+  rawBody: string | null;
 }
 
-/** Builds each request's context: the D1 client and who is calling. */
-export async function createContext(initial: YogaInitialContext & ServerContext): Promise<GraphQLContext> {
-  const { env, ctx, request } = initial;
+/** Settles who is calling: the `Authorization` header against the keys. */
+export async function authenticateRequest(request: Request, env: Env, ctx: ExecutionContext): Promise<Pick<ServerContext, 'db' | 'authentication'>> {
   const db = createDb(env.DB);
-  const auth = await authenticate(db, request.headers.get('authorization'), env.ADMIN_API_KEY);
-  if (auth.kind === 'authenticated' && auth.touch) ctx.waitUntil(auth.touch);
+  const authentication = await authenticate(db, request.headers.get('authorization'), env.ADMIN_API_KEY);
+  if (authentication.kind === 'authenticated' && authentication.touch) ctx.waitUntil(authentication.touch);
+  return { db, authentication };
+}
+
+/** Builds each request's GraphQL context from what the server settled. */
+export function createContext(initial: YogaInitialContext & ServerContext): GraphQLContext {
+  const { env, ctx, request, db, authentication } = initial;
   return {
     ...createOperationDeps(env, (promise) => ctx.waitUntil(promise), db),
-    caller: auth.kind === 'authenticated' ? auth.caller : null,
-    authFailure: auth.kind === 'anonymous' ? 'missing' : auth.kind === 'invalid' ? 'invalid' : null,
+    caller: authentication.kind === 'authenticated' ? authentication.caller : null,
+    authFailure: authentication.kind === 'anonymous' ? 'missing' : authentication.kind === 'invalid' ? 'invalid' : null,
     request,
-    rawBody: initial.rawBody ?? null,
+    rawBody: initial.rawBody,
     runs: createRunControl(env),
   };
 }

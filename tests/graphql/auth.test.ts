@@ -14,6 +14,14 @@ describe('API keys', () => {
     }
   });
 
+  it('tells an anonymous caller nothing about the schema, even through validation errors', async () => {
+    for (const query of ['{ secretField }', 'subscription { healthCheckCompleted { uuid } }', 'mutation { reportWorkerResult(input: {}) { success } removeWorker(name: "x") }']) {
+      const response = await gql(query, {}, { key: null });
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(JSON.stringify(response.errors)).not.toMatch(/secretField|Cannot query/);
+    }
+  });
+
   it('refuses an unknown key and a malformed header', async () => {
     expect(codes(await gql(READ, {}, { key: 'wh_not_a_real_key' }))).toEqual(['UNAUTHENTICATED']);
     const malformed = await gql(READ, {}, { key: null, headers: { authorization: 'Basic abc' } });

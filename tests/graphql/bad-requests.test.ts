@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ARMOR_LIMITS } from '../../http/armor';
+import { serveGraphQL } from '../../http/serve';
 import { buildYoga } from '../../http/yoga';
 import { seedRun } from '../helpers/fixtures';
 import { ADMIN_KEY, codes, gql, withExecutionContext } from '../helpers/graphql';
@@ -76,6 +77,24 @@ describe('bad requests', () => {
     expect(response.status).toBe(413);
   });
 
+  it('refuses an oversized body sent without a Content-Length (chunked) with 413', async () => {
+    const chunk = new TextEncoder().encode(`{"query":"{ workers { name } }","pad":"${'x'.repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 6) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await exports.default.fetch('http://orchestrator/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+      body,
+    });
+    expect(response.status).toBe(413);
+    await stillServes();
+  });
+
   it('has unknown paths answer 404 and / redirect to /graphql', async () => {
     expect((await exports.default.fetch('http://orchestrator/nope')).status).toBe(404);
     const root = await exports.default.fetch('http://orchestrator/', { redirect: 'manual' });
@@ -88,7 +107,7 @@ describe('production settings', () => {
   const production = { ...env, ENVIRONMENT: 'production' } as unknown as Env;
   const request = (init: RequestInit & { url?: string }) =>
     withExecutionContext((ctx) =>
-      buildYoga(production).fetch(new Request(init.url ?? 'http://orchestrator/graphql', init), { env: production, ctx }),
+      serveGraphQL(new Request(init.url ?? 'http://orchestrator/graphql', init), production, ctx, buildYoga(production)),
     );
 
   it('turns introspection off', async () => {

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
+import { serveGraphQL } from '../../http/serve';
 import { buildYoga } from '../../http/yoga';
 import { countingD1 } from '../helpers/counting-d1';
 import { seedRun } from '../helpers/fixtures';
@@ -19,13 +20,15 @@ async function statementsForPage(key: string) {
   const { d1, statements } = countingD1(env.DB);
   const yoga = buildYoga({ ...env, DB: d1 });
   const response = await withExecutionContext((ctx) =>
-    yoga.fetch(
+    serveGraphQL(
       new Request('http://orchestrator/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify({ query: PAGE_WITH_RESULTS }),
       }),
-      { env: { ...env, DB: d1 }, ctx },
+      { ...env, DB: d1 },
+      ctx,
+      yoga,
     ),
   );
   const body = (await response.json()) as { data: any; errors?: unknown };
