@@ -36,7 +36,7 @@ import {
   type CloseInstruction,
   type ServerMessage,
 } from './graphql-ws/messages';
-import { mapConcurrently } from './graphql-ws/concurrency';
+import { Limiter } from './graphql-ws/concurrency';
 import { executionKey, planPublish } from './graphql-ws/publish-plan';
 import { handleClientFrame, type ReducerDeps } from './graphql-ws/reducer';
 import { checkUpgradeRequest, hubFullResponseInit } from './graphql-ws/upgrade';
@@ -44,11 +44,11 @@ import { checkUpgradeRequest, hubFullResponseInit } from './graphql-ws/upgrade';
 const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, reason: 'Internal server error' };
 
 /**
- * Executions one publish runs at a time. Each reads D1 (a query per drizzle field); D1 runs one
- * database's queries one after another, so more in flight would only queue there, as hundreds of
- * pending queries for a publish with hundreds of distinct documents.
+ * Executions one hub runs at a time, over all publishes together. Each reads D1 (a query per
+ * drizzle field); D1 runs one database's queries one after another, so more in flight would only
+ * queue there, as hundreds of pending queries for a burst of events with many distinct documents.
  */
-const EXECUTION_CONCURRENCY = 6;
+export const EXECUTION_CONCURRENCY = 6;
 
 export interface PublishOutcome {
   /** Distinct executions this event needs. */
@@ -60,6 +60,8 @@ export interface PublishOutcome {
 export class EventHub extends DurableObject<Env> {
   private readonly limits: HubLimits;
   private executorInstance: SubscriptionExecutor | null = null;
+  /** Shared by every publish: publishes overlap (they answer once planned), their executions queue here. */
+  private readonly executionSlots = new Limiter(EXECUTION_CONCURRENCY);
   /** Per socket, the tail of its message chain: one socket's messages are handled in order. */
   private readonly queues = new Map<WebSocket, Promise<void>>();
   /** Counts attachment writes and closes, so a publish knows whether states moved under it. */
@@ -166,14 +168,19 @@ export class EventHub extends DurableObject<Env> {
 
     const changesAtPlan = this.stateChanges;
     const executor = this.executor;
-    const payloads = mapConcurrently(plan.executions, EXECUTION_CONCURRENCY, async ({ request }) => {
-      try {
-        return JSON.stringify(await executor.execute(request));
-      } catch (error) {
-        console.error('EventHub: subscription execution failed', error);
-        return JSON.stringify({ errors: [INTERNAL_ERROR] });
-      }
-    });
+    // Queued in plan order, first come first served: an earlier event's executions start first.
+    const payloads = Promise.all(
+      plan.executions.map(({ request }) =>
+        this.executionSlots.run(async () => {
+          try {
+            return JSON.stringify(await executor.execute(request));
+          } catch (error) {
+            console.error('EventHub: subscription execution failed', error);
+            return JSON.stringify({ errors: [INTERNAL_ERROR] });
+          }
+        }),
+      ),
+    );
     const turn = this.deliveries.then(async () => {
       const ready = await payloads;
       // A client may have completed (or replaced) an operation while the executions ran; the spec

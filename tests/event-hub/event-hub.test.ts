@@ -9,7 +9,7 @@ import { env, exports } from 'cloudflare:workers';
 import { createClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSubscriptionExecutor } from '../../schema/subscription-executor';
-import type { EventHub } from '../../durable/event-hub';
+import { EXECUTION_CONCURRENCY, type EventHub } from '../../durable/event-hub';
 import type { ConnectionState } from '../../durable/graphql-ws/connection-state';
 import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
 import type { ExecuteRequest, SubscriptionExecutor } from '../../durable/graphql-ws/executor';
@@ -29,6 +29,9 @@ const DONE: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1' };
 
 /** The executor the hub gets: keys from helpers, a stand-in validator, and an echoing execute. */
 const executions: ExecuteRequest[] = [];
+/** Executions running now, and the most seen at once since the last test. */
+let inFlight = 0;
+let mostInFlight = 0;
 let gate: Promise<void> | null = null;
 /** When set, only executions for this event type wait for the gate. */
 let gatedType: HealthCheckEvent['type'] | null = null;
@@ -37,7 +40,12 @@ const executor: SubscriptionExecutor = {
   validate: fakeValidate,
   async execute(request) {
     executions.push(request);
-    if (gate && (gatedType === null || gatedType === request.event.type)) await gate;
+    mostInFlight = Math.max(mostInFlight, ++inFlight);
+    try {
+      if (gate && (gatedType === null || gatedType === request.event.type)) await gate;
+    } finally {
+      inFlight--;
+    }
     const field = request.query.includes('healthCheckCompleted') ? 'healthCheckCompleted' : 'healthCheckUpdated';
     return { data: { [field]: { type: request.event.type, uuid: request.event.healthCheckUuid, role: request.auth.role } } };
   },
@@ -75,6 +83,7 @@ describe('EventHub', () => {
   afterAll(() => setExecutorFactory(createSubscriptionExecutor));
   afterEach(() => {
     executions.length = 0;
+    mostInFlight = 0;
     gate = null;
     gatedType = null;
     closeAllSockets();
@@ -351,6 +360,43 @@ describe('EventHub', () => {
       await subscribed(stub, 'w', UPDATED);
       expect(await stub.publishMany([])).toEqual([]);
       expect(executions).toEqual([]);
+    });
+  });
+
+  describe('the execution limit', () => {
+    it(`runs at most ${EXECUTION_CONCURRENCY} executions at once over a whole burst of publishes, and still delivers in order`, async () => {
+      const stub = hub();
+      // Every socket full of distinct documents (aliases make them distinct): many executions per event.
+      const clients: Client[] = [];
+      for (let s = 0; s < MAX_SOCKETS; s++) {
+        const c = await ready(stub);
+        for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) c.send({ id: `s${i}`, type: 'subscribe', payload: { query: `subscription { a${s}x${i}: healthCheckUpdated { type } }` } });
+        await c.quiet();
+        clients.push(c);
+      }
+      const perEvent = MAX_SOCKETS * MAX_SUBSCRIPTIONS;
+      const events: HealthCheckEvent[] = Array.from({ length: 4 }, (_, i) => ({ type: 'STARTED', healthCheckUuid: `hc-${i}` }));
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      // Overlapping publishes: two singles and a batch, all answered before anything executes.
+      const outcomes = await Promise.all([stub.publish(events[0]!), stub.publish(events[1]!), stub.publishMany(events.slice(2))]);
+      expect(outcomes.flat()).toEqual(events.map(() => ({ executions: perEvent, deliveries: perEvent })));
+      await sleep(50);
+      expect(executions.length).toBe(EXECUTION_CONCURRENCY); // the rest wait for a slot
+      expect(inFlight).toBe(EXECUTION_CONCURRENCY);
+      release();
+      await stub.drained();
+      expect(executions.length).toBe(events.length * perEvent);
+      expect(mostInFlight).toBe(EXECUTION_CONCURRENCY);
+      for (const c of clients) {
+        const got: string[] = [];
+        for (let i = 0; i < events.length * MAX_SUBSCRIPTIONS; i++) {
+          const { id, payload } = (await c.next()) as { id: string; payload: { data: { healthCheckUpdated: { uuid: string } } } };
+          got.push(`${payload.data.healthCheckUpdated.uuid} ${id}`);
+        }
+        // each event's `next`s (one per subscription) before the next event's
+        expect(got).toEqual(events.flatMap(({ healthCheckUuid }) => Array.from({ length: MAX_SUBSCRIPTIONS }, (_, i) => `${healthCheckUuid} s${i}`)));
+      }
     });
   });
 
