@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
-import { markWorkerFailed, markWorkerRunning } from '../resolvers/dispatch-results';
+import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../resolvers/dispatch-results';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../resolvers/finalise';
 import type { DispatchTarget, RunStartParams } from '../resolvers/initiate';
 import {
+  ALARM_RETRY_MS,
   DISPATCH_CONCURRENCY,
   DISPATCH_TIMEOUT_MS,
   dispatchOutcome,
@@ -15,18 +16,24 @@ import {
 
 interface StoredRun extends RunStartParams {
   dispatched: number;
+  /** STARTED is published once, by this object, before its first dispatch. */
+  announced: boolean;
   finished: boolean;
 }
 
 const RUN_KEY = 'run';
 
 /**
- * One per health check (named by its uuid). Dispatches the run's workers in alarm-driven
- * batches, times the run out at its deadline, and finalises it when the last result is in.
- * Its state lives in storage and D1, so an evicted or restarted object carries on from its alarm.
- * The decisions are in run-plan.ts; this class feeds them storage, alarms and fetches.
+ * One per health check (named by its uuid). Announces the run, dispatches its workers in
+ * alarm-driven batches, times it out at its deadline, and finalises it when the last result is
+ * in. Its state lives in storage and D1, so an evicted or restarted object carries on from its
+ * alarm, and an open run always has an alarm. The decisions are in run-plan.ts; this class feeds
+ * them storage, alarms and fetches.
  */
 export class HealthCheckRun extends DurableObject<Env> {
+  /** A completion check in progress: concurrent callers share it rather than each analysing. */
+  private finalising: Promise<boolean> | undefined;
+
   private deps(): OperationDeps {
     return createOperationDeps(this.env, (promise) => this.ctx.waitUntil(promise));
   }
@@ -49,46 +56,91 @@ export class HealthCheckRun extends DurableObject<Env> {
   /** Starts the run; a repeated start (a retried RPC) changes nothing. */
   async start(params: RunStartParams): Promise<void> {
     if (await this.load()) return;
-    await this.save({ ...params, dispatched: 0, finished: false });
+    await this.save({ ...params, dispatched: 0, announced: false, finished: false });
   }
 
   /** A worker's result is recorded: finalise if it was the last one. */
   async resultRecorded(): Promise<void> {
     const run = await this.load();
-    if (!run || run.finished) return;
-    if (await finaliseRunIfComplete(this.deps(), run.healthCheckUuid)) await this.finish(run);
+    if (run && !run.finished) await this.finaliseIfComplete(run);
   }
 
   /** The run was cancelled: stop dispatching and waiting. */
   async stop(): Promise<void> {
     const run = await this.load();
-    if (run && !run.finished) await this.finish(run);
+    if (run && !run.finished) await this.save({ ...run, finished: true });
   }
 
-  private async finish(run: StoredRun) {
-    await this.save({ ...run, finished: true });
+  private async finaliseIfComplete(run: StoredRun): Promise<boolean> {
+    this.finalising ??= finaliseRunIfComplete(this.deps(), run.healthCheckUuid).finally(() => {
+      this.finalising = undefined;
+    });
+    const finalised = await this.finalising;
+    if (finalised) {
+      const latest = (await this.load()) ?? run;
+      if (!latest.finished) await this.save({ ...latest, finished: true });
+    }
+    return finalised;
   }
 
   override async alarm(): Promise<void> {
-    const run = await this.load();
-    if (!run) return;
-    const wakeup = onAlarm(this.plan(run), Date.now());
-    if (wakeup.kind === 'timeout') {
-      await timeOutOutstandingWorkers(this.deps(), run.healthCheckUuid, run.timeoutMinutes);
-      await finaliseRunIfComplete(this.deps(), run.healthCheckUuid);
-      await this.finish(run);
-      return;
-    }
-    if (wakeup.kind === 'dispatch') {
-      const batch = run.targets.slice(wakeup.from, wakeup.to);
-      // Saved before dispatching: a crash mid-batch must not dispatch a worker twice.
-      await this.save({ ...run, dispatched: wakeup.to });
-      await mapWithConcurrency(batch, DISPATCH_CONCURRENCY, (target) => this.dispatch(run, target));
-      if (await finaliseRunIfComplete(this.deps(), run.healthCheckUuid)) await this.finish({ ...run, dispatched: wakeup.to });
+    try {
+      await this.wakeUp();
+    } catch (error) {
+      // Never let the platform's alarm retries run out on an open run: try again later.
+      console.error(JSON.stringify({ event: 'health_check_run.alarm_failed', error: String(error) }));
+      await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
     }
   }
 
-  private async dispatch(run: StoredRun, target: DispatchTarget): Promise<void> {
+  private async wakeUp(): Promise<void> {
+    const run = await this.load();
+    if (!run) return;
+    const wakeup = onAlarm(this.plan(run), Date.now());
+    const deps = this.deps();
+    switch (wakeup.kind) {
+      case 'idle':
+        return;
+      case 'timeout': {
+        await timeOutOutstandingWorkers(deps, run.healthCheckUuid, run.timeoutMinutes);
+        await finaliseRunIfComplete(deps, run.healthCheckUuid);
+        await this.save({ ...run, finished: true });
+        return;
+      }
+      case 'check-complete': {
+        if (!(await this.finaliseIfComplete(run))) await this.save(run);
+        return;
+      }
+      case 'dispatch': {
+        if (!run.announced) {
+          await deps.publish({ type: 'STARTED', healthCheckUuid: run.healthCheckUuid });
+          run.announced = true;
+        }
+        const batch = run.targets.slice(wakeup.from, wakeup.to);
+        // Saved before dispatching: a crash mid-batch must not dispatch a worker twice.
+        const advanced = { ...run, dispatched: wakeup.to };
+        await this.save(advanced);
+        // Only workers still pending in a run still running: a cancel may have come first.
+        const open = await stillToDispatch(deps, run.healthCheckUuid, batch.map((target) => target.workerCheckUuid));
+        const failed = await mapWithConcurrency(
+          batch.filter((target) => open.has(target.workerCheckUuid)),
+          DISPATCH_CONCURRENCY,
+          (target) => this.dispatch(run, target),
+        );
+        // One publish for the whole batch: a hub request per shard, however many failed.
+        await deps.publish(
+          ...failed.flatMap((workerCheckUuid) =>
+            workerCheckUuid ? [{ type: 'WORKER_RESULT' as const, healthCheckUuid: run.healthCheckUuid, workerCheckUuid }] : [],
+          ),
+        );
+        await this.finaliseIfComplete(advanced);
+        return;
+      }
+    }
+  }
+
+  /** Dispatches one worker; returns its workerCheckUuid when it failed at once, else null. */
+  private async dispatch(run: StoredRun, target: DispatchTarget): Promise<string | null> {
     const body = JSON.stringify({
       worker_check_uuid: target.workerCheckUuid,
       health_check_uuid: run.healthCheckUuid,
@@ -112,7 +164,7 @@ export class HealthCheckRun extends DurableObject<Env> {
       const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal };
       const response = target.binding
         ? await this.fetcherFor(target.binding).fetch(`https://${target.workerName}/health-check/execute`, init)
-        : await fetch(new URL('/health-check/execute', target.url!), init);
+        : await fetch(executeUrl(target.url!), init);
       // Always read or cancel the body: an unread body keeps the subrequest open.
       const text = response.status === 202 ? (await response.body?.cancel(), '') : await response.text();
       answer = { status: response.status, body: text };
@@ -125,8 +177,11 @@ export class HealthCheckRun extends DurableObject<Env> {
     if (run.options.debugMode) {
       console.log(JSON.stringify({ event: 'health_check.dispatch', healthCheckUuid: run.healthCheckUuid, worker: target.workerName, outcome }));
     }
-    if (outcome.accepted) await markWorkerRunning(deps, target.workerCheckUuid);
-    else await markWorkerFailed(deps, run.healthCheckUuid, target.workerCheckUuid, outcome.error);
+    if (outcome.accepted) {
+      await markWorkerRunning(deps, target.workerCheckUuid);
+      return null;
+    }
+    return (await markWorkerFailed(deps, run.healthCheckUuid, target.workerCheckUuid, outcome.error)) ? target.workerCheckUuid : null;
   }
 
   private fetcherFor(binding: string): Fetcher {
@@ -134,4 +189,9 @@ export class HealthCheckRun extends DurableObject<Env> {
     if (!fetcher || typeof fetcher.fetch !== 'function') throw new Error(`no service binding ${binding}`);
     return fetcher;
   }
+}
+
+/** The execute endpoint under a worker's base URL, keeping any path it has (https://host/billing). */
+export function executeUrl(base: string): URL {
+  return new URL('health-check/execute', base.endsWith('/') ? base : `${base}/`);
 }

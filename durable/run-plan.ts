@@ -9,6 +9,14 @@ export const DISPATCH_BATCH_SIZE = 25;
 export const DISPATCH_CONCURRENCY = 6;
 /** How long one worker may take to accept a dispatch. */
 export const DISPATCH_TIMEOUT_MS = 10_000;
+/**
+ * Once everything is dispatched, how often the run checks whether it is complete anyway: a
+ * result whose notification to this object was lost still ends the run within this, not at
+ * its deadline.
+ */
+export const COMPLETION_CHECK_MS = 60_000;
+/** How long to wait before retrying an alarm whose work failed (D1 unavailable, say). */
+export const ALARM_RETRY_MS = 30_000;
 
 export interface RunPlanState {
   dispatched: number;
@@ -17,7 +25,11 @@ export interface RunPlanState {
   finished: boolean;
 }
 
-export type Wakeup = { kind: 'dispatch'; from: number; to: number } | { kind: 'timeout' } | { kind: 'idle' };
+export type Wakeup =
+  | { kind: 'dispatch'; from: number; to: number }
+  | { kind: 'timeout' }
+  | { kind: 'check-complete' }
+  | { kind: 'idle' };
 
 /** What an alarm at `now` should do. The deadline wins over dispatching. */
 export function onAlarm(state: RunPlanState, now: number): Wakeup {
@@ -26,13 +38,18 @@ export function onAlarm(state: RunPlanState, now: number): Wakeup {
   if (state.dispatched < state.total) {
     return { kind: 'dispatch', from: state.dispatched, to: Math.min(state.total, state.dispatched + DISPATCH_BATCH_SIZE) };
   }
-  return { kind: 'idle' };
+  return { kind: 'check-complete' };
 }
 
-/** When to wake next: at once while workers wait to be dispatched, else at the deadline. */
+/**
+ * When to wake next while the run is open: at once while workers wait to be dispatched, then
+ * every COMPLETION_CHECK_MS until the deadline. Never null for an open run, so no branch can
+ * leave it without an alarm.
+ */
 export function nextAlarmAt(state: RunPlanState, now: number): number | null {
   if (state.finished) return null;
-  return state.dispatched < state.total ? now : state.timeoutAt;
+  if (state.dispatched < state.total) return now;
+  return Math.min(state.timeoutAt, now + COMPLETION_CHECK_MS);
 }
 
 export type DispatchOutcome = { accepted: true } | { accepted: false; error: string };

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
-import { OperationError } from '../resolvers/errors';
+import { badInput, OperationError } from '../resolvers/errors';
 import { initiateHealthCheck } from '../resolvers/initiate';
 import { recordWorkerResult } from '../resolvers/record-result';
 import { createRunControl } from '../resolvers/run-control';
@@ -43,8 +43,17 @@ export interface WorkerResultParams {
   completed_at: string;
 }
 
-const tests = (list: TestResultParams[] | undefined) =>
-  (list ?? []).map((test) => ({ name: test.name, status: test.status, durationMs: test.duration_ms, error: test.error ?? null }));
+/** Maps a suite to the camelCase payload; the payload's own validation then checks each test. */
+function tests(suite: string, list: unknown): unknown[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw badInput(`${suite} must be a list of test results.`);
+  return list.map((test: Partial<TestResultParams> | null) => ({
+    name: test?.name,
+    status: test?.status,
+    durationMs: test?.duration_ms,
+    error: test?.error ?? null,
+  }));
+}
 
 /**
  * RPC for other Workers over a service binding (the seed's HealthCheckOps), over the same
@@ -101,6 +110,7 @@ export class HealthCheckOps extends WorkerEntrypoint<Env> {
 
   receiveHealthCheckResult(workerCheckUuid: string, results: WorkerResultParams) {
     return this.run(async () => {
+      if (!results || typeof results !== 'object') throw badInput('results must be an object in the seed\'s result shape.');
       const runs = createRunControl(this.env);
       const recorded = await recordWorkerResult(
         this.deps(),
@@ -113,9 +123,9 @@ export class HealthCheckOps extends WorkerEntrypoint<Env> {
           orchestratorConnectivity: results.orchestrator_connectivity,
           externalApiConnectivity: results.external_api_connectivity,
           databaseConnectivity: results.database_connectivity,
-          unitTests: tests(results.unit_tests),
-          performanceTests: tests(results.performance_tests),
-          integrationTests: tests(results.integration_tests),
+          unitTests: tests('unit_tests', results.unit_tests),
+          performanceTests: tests('performance_tests', results.performance_tests),
+          integrationTests: tests('integration_tests', results.integration_tests),
           errorMessage: results.error_message,
           warnings: results.warnings,
           startedAt: results.started_at,

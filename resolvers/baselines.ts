@@ -21,7 +21,7 @@ interface HistoryRow {
 
 /**
  * Each worker's typical response time and performance-test durations: the medians over its
- * last completed checks in earlier runs, for every worker of a run in one statement. A worker
+ * last completed checks in runs started before this one, for every worker of a run in one statement. A worker
  * without history has no entry.
  */
 export async function baselinesForRun(db: Db, healthCheckUuid: string): Promise<Map<string, WorkerBaseline>> {
@@ -30,7 +30,9 @@ export async function baselinesForRun(db: Db, healthCheckUuid: string): Promise<
       SELECT worker_name, response_time_ms, performance_test_results,
              row_number() OVER (PARTITION BY worker_name ORDER BY id DESC) AS recency
       FROM worker_health_checks
-      WHERE status = 'completed' AND health_check_uuid <> ${healthCheckUuid}
+      -- Earlier runs only: rows written before this run's own.
+      WHERE status = 'completed'
+        AND id < (SELECT min(id) FROM worker_health_checks WHERE health_check_uuid = ${healthCheckUuid})
         AND worker_name IN (SELECT worker_name FROM worker_health_checks WHERE health_check_uuid = ${healthCheckUuid})
     ) WHERE recency <= ${BASELINE_RUNS}`);
   const byWorker = new Map<string, HistoryRow[]>();

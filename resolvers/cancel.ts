@@ -40,20 +40,15 @@ async function endRun(deps: OperationDeps, healthCheckUuid: string, status: 'can
       .update(workerHealthChecks)
       .set({ status: 'failed', healthScore: 0, overallStatus: 'critical', errorMessage: reason, completedAt: new Date() })
       .where(
-        and(
-          eq(workerHealthChecks.healthCheckUuid, healthCheckUuid),
-          inArray(workerHealthChecks.status, ['pending', 'running']),
-          // Only when this batch's first statement ended the run.
-          eq(deps.db.$count(healthChecks, and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, status))), 1),
-        ),
+        and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, ['pending', 'running'])),
       )
       .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid }),
     recountRun(deps.db, healthCheckUuid),
   ]);
   if (ended.length === 0) return false;
-  for (const { workerCheckUuid } of failedWorkers) {
-    await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid, workerCheckUuid });
-  }
-  await deps.publish({ type: 'COMPLETED', healthCheckUuid });
+  await deps.publish(
+    ...failedWorkers.map(({ workerCheckUuid }) => ({ type: 'WORKER_RESULT' as const, healthCheckUuid, workerCheckUuid })),
+    { type: 'COMPLETED', healthCheckUuid },
+  );
   return true;
 }

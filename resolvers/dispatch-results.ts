@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { workerHealthChecks } from '../db/worker-health-checks';
 import type { OperationDeps } from './deps';
 import { recountRun } from './run-counters';
@@ -11,13 +11,16 @@ export async function markWorkerRunning(deps: Pick<OperationDeps, 'db'>, workerC
     .where(and(eq(workerHealthChecks.workerCheckUuid, workerCheckUuid), eq(workerHealthChecks.status, 'pending')));
 }
 
-/** A worker could not be reached or refused: it fails at once, with the reason, and says so. */
+/**
+ * A worker could not be reached or refused: it fails at once, with the reason. Returns whether
+ * it did (false if it had already moved on), so the caller publishes its WORKER_RESULT.
+ */
 export async function markWorkerFailed(
-  deps: Pick<OperationDeps, 'db' | 'publish'>,
+  deps: Pick<OperationDeps, 'db'>,
   healthCheckUuid: string,
   workerCheckUuid: string,
   error: string,
-) {
+): Promise<boolean> {
   const [failed] = await deps.db.batch([
     deps.db
       .update(workerHealthChecks)
@@ -26,5 +29,22 @@ export async function markWorkerFailed(
       .returning({ id: workerHealthChecks.id }),
     recountRun(deps.db, healthCheckUuid),
   ]);
-  if (failed.length) await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid, workerCheckUuid });
+  return failed.length > 0;
+}
+
+/** Of a batch of targets, those still pending in a run still running: the ones to dispatch. */
+export async function stillToDispatch(deps: Pick<OperationDeps, 'db'>, healthCheckUuid: string, workerCheckUuids: string[]) {
+  if (workerCheckUuids.length === 0) return new Set<string>();
+  const rows = await deps.db
+    .select({ workerCheckUuid: workerHealthChecks.workerCheckUuid })
+    .from(workerHealthChecks)
+    .where(
+      and(
+        eq(workerHealthChecks.healthCheckUuid, healthCheckUuid),
+        eq(workerHealthChecks.status, 'pending'),
+        inArray(workerHealthChecks.workerCheckUuid, workerCheckUuids),
+        sql`EXISTS (SELECT 1 FROM health_checks h WHERE h.health_check_uuid = ${healthCheckUuid} AND h.status = 'running')`,
+      ),
+    );
+  return new Set(rows.map((row) => row.workerCheckUuid));
 }

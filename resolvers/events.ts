@@ -10,4 +10,8 @@ export interface HealthCheckEvent {
   workerCheckUuid?: string;
 }
 
-export type Publish = (event: HealthCheckEvent) => Promise<void>;
+/**
+ * Publishes events in the order given. Operations that end many workers at once publish them in
+ * one call, which costs one hub request per shard however many events there are.
+ */
+export type Publish = (...events: HealthCheckEvent[]) => Promise<void>;

@@ -25,9 +25,7 @@ export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' |
     })
     .where(and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, ['pending', 'running'])))
     .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid });
-  for (const { workerCheckUuid } of timedOut) {
-    await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid, workerCheckUuid });
-  }
+  await deps.publish(...timedOut.map(({ workerCheckUuid }) => ({ type: 'WORKER_RESULT' as const, healthCheckUuid, workerCheckUuid })));
   return timedOut;
 }
 
@@ -73,6 +71,12 @@ function analysisInput(row: WorkerHealthCheckRow, baseline: WorkerAnalysisInput[
  * exactly one call finalises and publishes. Returns whether this call did.
  */
 export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid: string): Promise<boolean> {
+  // Asked after every result: answer "not yet" from one small read, not from every row's JSON.
+  const gate = await deps.db.get<{ status: string | null; outstanding: number }>(sql`
+    SELECT (SELECT status FROM health_checks WHERE health_check_uuid = ${healthCheckUuid}) AS status,
+           EXISTS (SELECT 1 FROM worker_health_checks
+                   WHERE health_check_uuid = ${healthCheckUuid} AND status IN ('pending', 'running')) AS outstanding`);
+  if (!gate || gate.status !== 'running' || gate.outstanding) return false;
   const run = await deps.db.query.healthChecks.findFirst({
     where: { healthCheckUuid },
     with: { workerResults: { orderBy: { id: 'asc' } } },

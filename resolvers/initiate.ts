@@ -65,6 +65,8 @@ export async function initiateHealthCheck(
     throw badInput('There is no enabled worker to check: register one with registerWorker (or enable one with updateWorker).');
   }
 
+  // Worked out before anything is written: a misconfigured PUBLIC_URL must not leave a run behind.
+  const callbackUrl = callbackUrlFor(deps.env);
   const healthCheckUuid = crypto.randomUUID();
   const startedAt = new Date();
   const timeoutAt = new Date(startedAt.getTime() + options.timeoutMinutes * 60_000);
@@ -94,14 +96,14 @@ export async function initiateHealthCheck(
     ...insertsWithinLimit(deps.db, workerHealthChecks, rows),
   ]);
 
-  // STARTED goes out before the run object can dispatch, so it precedes every WORKER_RESULT.
-  await deps.publish({ type: 'STARTED', healthCheckUuid });
+  // The run object publishes STARTED itself before its first dispatch, so it precedes every
+  // WORKER_RESULT; it is started straight after the write, leaving no window without it.
   try {
     await deps.startRun(healthCheckUuid).start({
       healthCheckUuid,
       timeoutAt: timeoutAt.getTime(),
       timeoutMinutes: options.timeoutMinutes,
-      callbackUrl: new URL('/graphql', deps.env.PUBLIC_URL).toString(),
+      callbackUrl,
       options: {
         includeUnitTests: options.includeUnitTests,
         includePerformanceTests: options.includePerformanceTests,
@@ -124,4 +126,13 @@ export async function initiateHealthCheck(
     totalWorkers: selected.length,
     message: `Health check started for ${selected.length} worker${selected.length === 1 ? '' : 's'}: ${selected.map((w) => w.name).join(', ')}.`,
   };
+}
+
+/** Where workers send results: this orchestrator's /graphql under PUBLIC_URL. */
+function callbackUrlFor(env: Env): string {
+  try {
+    return new URL('/graphql', env.PUBLIC_URL).toString();
+  } catch {
+    throw new Error(`PUBLIC_URL (${JSON.stringify(env.PUBLIC_URL)}) is not an absolute URL: set it in wrangler.toml [vars].`);
+  }
 }

@@ -4,7 +4,7 @@ import type { HealthCheckEvent, Publish } from './events';
 interface HubNamespace {
   idFromName(name: string): DurableObjectId;
   get(id: DurableObjectId): {
-    publish(event: HealthCheckEvent): Promise<unknown>;
+    publishMany(events: HealthCheckEvent[]): Promise<unknown>;
     disconnectKey(keyName: string): Promise<number>;
   };
 }
@@ -29,9 +29,12 @@ function toEveryShard(env: Env, what: string, call: (shard: Shard) => Promise<un
   );
 }
 
-/** Publishes run events to every shard. */
+/** Publishes run events to every shard: one request per shard for all the events of a call. */
 export function createPublisher(env: Env): Publish {
-  return (event) => toEveryShard(env, `publish.${event.type}`, (shard) => shard.publish(event));
+  return async (...events) => {
+    if (events.length === 0) return;
+    await toEveryShard(env, `publish.${events.map((event) => event.type).join(',')}`, (shard) => shard.publishMany(events));
+  };
 }
 
 /** Closes every live subscription socket authenticated with a key, on every shard. */

@@ -1,6 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks } from '../db/health-checks';
-import { webhookDeliveries } from '../db/webhook-deliveries';
 import { workerHealthChecks } from '../db/worker-health-checks';
 import type { OperationDeps } from './deps';
 import { badInput, conflict, notFound, unauthenticated } from './errors';
@@ -18,13 +17,17 @@ export interface RecordResultOptions {
 
 /** Finds the worker check a result is for, or says why there is none. */
 export async function findWorkerCheck(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string) {
-  const row = await deps.db.query.workerHealthChecks.findFirst({
+  const row = await findWorkerCheckOrNull(deps, workerCheckUuid);
+  if (!row) throw notFound(`No worker check ${workerCheckUuid}.`);
+  return row;
+}
+
+export function findWorkerCheckOrNull(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string) {
+  return deps.db.query.workerHealthChecks.findFirst({
     columns: { workerCheckUuid: true, healthCheckUuid: true, workerName: true, status: true },
     where: { workerCheckUuid },
     with: { healthCheck: { columns: { status: true } } },
   });
-  if (!row) throw notFound(`No worker check ${workerCheckUuid}.`);
-  return row;
 }
 
 /**
@@ -113,7 +116,11 @@ export async function recordWorkerResult(
   try {
     const batch = options.webhookId
       ? await deps.db.batch([
-          deps.db.insert(webhookDeliveries).values({ webhookId: options.webhookId, workerCheckUuid }),
+          // Consumed only with a result that is recorded: written while the row is still open.
+          deps.db.run(sql`INSERT INTO webhook_deliveries (webhook_id, worker_check_uuid)
+            SELECT ${options.webhookId}, ${workerCheckUuid}
+            WHERE EXISTS (SELECT 1 FROM worker_health_checks w JOIN health_checks h ON h.health_check_uuid = w.health_check_uuid
+                          WHERE w.worker_check_uuid = ${workerCheckUuid} AND w.status IN ('pending', 'running') AND h.status = 'running')`),
           update,
           recountRun(deps.db, check.healthCheckUuid),
         ])

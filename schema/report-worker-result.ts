@@ -1,5 +1,5 @@
-import { findWorkerCheck, recordWorkerResult } from '../resolvers/record-result';
-import { verifyCallback } from '../resolvers/verify-callback';
+import { findWorkerCheckOrNull, recordWorkerResult } from '../resolvers/record-result';
+import { signatureHeaders, verifyCallback } from '../resolvers/verify-callback';
 import { builder } from './builder';
 import { TestStatusEnum } from './enums';
 
@@ -50,8 +50,10 @@ builder.mutationField('reportWorkerResult', (t) =>
     args: { input: t.arg({ type: ReportWorkerResultInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { workerCheckUuid, ...result } = input;
-      const check = await findWorkerCheck(ctx, workerCheckUuid);
-      const webhookId = await verifyCallback(ctx.env.HEALTH_CHECK_SIGNING_KEY, check.workerName, ctx.request?.headers ?? null, ctx.rawBody);
+      const headers = ctx.request?.headers ?? null;
+      signatureHeaders(headers, ctx.rawBody);
+      const check = await findWorkerCheckOrNull(ctx, workerCheckUuid);
+      const webhookId = await verifyCallback(ctx.env.HEALTH_CHECK_SIGNING_KEY, check?.workerName ?? null, headers, ctx.rawBody);
       return recordWorkerResult(ctx, workerCheckUuid, result, { webhookId, notifyRun: ctx.runs.notifyRun });
     },
   }),

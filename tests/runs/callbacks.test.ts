@@ -152,9 +152,18 @@ describe('reportWorkerResult', () => {
     expect((await workerRow(workerCheckUuid))!.status).toBe('running');
   });
 
-  it('answers an unknown worker check with NOT_FOUND', async () => {
+  it('answers an unknown worker check like a bad signature, so uuids cannot be probed', async () => {
     const response = await signedReport('agent-factory', resultInput('no-such-check'));
-    expect(codes(response)).toEqual(['NOT_FOUND']);
+    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('does not use up a webhook-id on a result it refuses', async () => {
+    const { workerCheckUuid } = await runningCheck();
+    await signedReport('agent-factory', resultInput(workerCheckUuid));
+    // A duplicate with its own id is CONFLICT, and its id stays unused.
+    const duplicate = await signedReport('agent-factory', resultInput(workerCheckUuid), { webhookId: 'msg_refused' });
+    expect(codes(duplicate)).toEqual(['CONFLICT']);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = 'msg_refused'").first('n')).toBe(0);
   });
 
   it('needs no API key, only the signature', async () => {

@@ -1,6 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { createOperationDeps } from '../../resolvers/deps';
+import { recordWorkerResult } from '../../resolvers/record-result';
 import { codes, gql, keyFor } from '../helpers/graphql';
 import { FLEET, initiate, readRun, register, resultInput, signedReport, waitForRun } from './helpers';
 
@@ -94,6 +96,21 @@ describe('deadlines and cancellation', () => {
     await evictDurableObject(stub);
     expect(await passDeadline(uuid)).toBe(true);
     expect(await readRun(uuid)).toMatchObject({ status: 'TIMEOUT', completedWorkers: 2, passedWorkers: 1, failedWorkers: 1 });
+  });
+
+  it('completes a run whose last result was recorded but never announced to its object', async () => {
+    await register([MUTE]);
+    const uuid = await initiate();
+    await waitForRun(uuid, (run) => run.workerResults[0].status === 'RUNNING');
+    const [check] = (await readRun(uuid)).workerResults;
+    // The result lands in D1, but the notification to the run object is lost.
+    await recordWorkerResult(createOperationDeps(env, () => {}), check.uuid, { ...resultInput(check.uuid, { unitTests: [{ name: 'works', status: 'passed', durationMs: 1 }] }), workerCheckUuid: undefined }, {
+      notifyRun: async () => {},
+    });
+    expect((await readRun(uuid)).status).toBe('RUNNING');
+    // The object's periodic completion check ends it, long before the deadline.
+    expect(await runDurableObjectAlarm(runObject(uuid))).toBe(true);
+    expect(await readRun(uuid)).toMatchObject({ status: 'COMPLETED', completedWorkers: 1 });
   });
 
   it('finalises once, however often it is told a result is in', async () => {

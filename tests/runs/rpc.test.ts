@@ -67,5 +67,8 @@ describe('HealthCheckOps RPC', () => {
     expect(await rejection(ops().getHealthCheckHistory(0, 20))).toMatch(/^BAD_USER_INPUT: page/);
     expect(await rejection(ops().getHealthCheckHistory(1, 500))).toMatch(/^BAD_USER_INPUT: limit/);
     expect(await rejection(ops().initiateHealthCheck({ worker_filters: ['nobody'] }))).toMatch(/^BAD_USER_INPUT: /);
+    const now = new Date().toISOString();
+    const bad = { orchestrator_connectivity: true, unit_tests: 'all good', started_at: now, completed_at: now };
+    expect(await rejection(ops().receiveHealthCheckResult('any', bad as never))).toMatch(/^BAD_USER_INPUT: unit_tests must be a list/);
   });
 });
