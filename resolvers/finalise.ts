@@ -98,9 +98,10 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
     }),
   ]);
 
-  // Workers AI only when the optional `AI` binding is configured (wrangler.toml [ai]).
-  const ai = (deps.env as { AI?: AiLike }).AI;
-  const analyser = createAnalyser(ai ? { ai } : {});
+  // Workers AI only when the optional `AI` binding is configured (wrangler.toml [ai]); the model
+  // from the optional AI_MODEL var, else the analyser's default.
+  const { AI: ai, AI_MODEL: model } = deps.env as { AI?: AiLike; AI_MODEL?: string };
+  const analyser = createAnalyser(ai ? { ai, ...(model ? { model } : {}) } : {});
   const inputs = workers.map((worker) => analysisInput(worker, baselines.get(worker.workerName) ?? null));
   const [workerAnalyses, runAnalysis] = await Promise.all([
     Promise.all(inputs.map((input) => analyser.analyseWorker(input))),
