@@ -12,11 +12,12 @@
  * planned and deliver in the background, in the order events arrived, so watchers never slow the
  * run pipeline down.
  *
- * Vars (all optional): EVENT_HUB_MAX_SOCKETS (1000), EVENT_HUB_MAX_SUBSCRIPTIONS (20),
- * EVENT_HUB_MAX_DOCUMENT_BYTES (4096), EVENT_HUB_INIT_TIMEOUT_MS (10000).
+ * Vars (all optional): EVENT_HUB_MAX_SOCKETS (1000), EVENT_HUB_MAX_PENDING_SOCKETS (100, at most
+ * the socket cap), EVENT_HUB_MAX_SUBSCRIPTIONS (20), EVENT_HUB_MAX_DOCUMENT_BYTES (4096),
+ * EVENT_HUB_INIT_TIMEOUT_MS (10000).
  *
- * A hub at its socket cap refuses the upgrade with 503 and Retry-After rather than accepting and
- * closing with 1013: the refusal reaches the Worker's router before any client sees it, so the
+ * A hub at its socket cap, or at its cap of sockets still awaiting `connection_init`, refuses the
+ * upgrade with 503 and Retry-After rather than accepting and closing with 1013: the refusal reaches the Worker's router before any client sees it, so the
  * router can try the next shard; a client that does get it (every shard full) retries like after
  * any failed handshake.
  */
@@ -39,7 +40,7 @@ import {
 import { Limiter } from './graphql-ws/concurrency';
 import { executionKey, planPublish } from './graphql-ws/publish-plan';
 import { handleClientFrame, type ReducerDeps } from './graphql-ws/reducer';
-import { checkUpgradeRequest, hubFullResponseInit } from './graphql-ws/upgrade';
+import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from './graphql-ws/upgrade';
 
 const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, reason: 'Internal server error' };
 
@@ -86,10 +87,16 @@ export class EventHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const upgrade = checkUpgradeRequest(request.headers);
     if (!upgrade.ok) return new Response(upgrade.body, { status: upgrade.status, headers: upgrade.headers });
-    if (this.ctx.getWebSockets().length >= this.limits.maxSockets) {
-      const full = hubFullResponseInit(this.limits.maxSockets);
-      return new Response(full.body, { status: full.status, headers: full.headers });
-    }
+    const sockets = this.ctx.getWebSockets();
+    const { maxSockets, maxPendingSockets } = this.limits;
+    // Pending sockets are counted from the attachments only when there could be enough of them.
+    const full =
+      sockets.length >= maxSockets
+        ? hubFullResponseInit(maxSockets)
+        : sockets.length >= maxPendingSockets && countAwaitingInit(sockets.map(readState)) >= maxPendingSockets
+          ? hubPendingFullResponseInit(maxPendingSockets)
+          : null;
+    if (full) return new Response(full.body, { status: full.status, headers: full.headers });
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);

@@ -8,6 +8,17 @@ import { PLATFORM_ATTACHMENT_LIMIT_BYTES } from './connection-state';
 export interface HubLimits {
   /** Sockets one hub shard accepts (`EVENT_HUB_MAX_SOCKETS`); beyond it the upgrade gets a 503. */
   maxSockets: number;
+  /**
+   * Of those, sockets still awaiting `connection_init` (`EVENT_HUB_MAX_PENDING_SOCKETS`); beyond
+   * it the upgrade gets a 503 too. Without it anyone, with no key, could hold every socket of a
+   * shard by reopening unauthenticated sockets each init timeout, and shut dashboards out.
+   *
+   * Default 100, and never more than `maxSockets` (with the default 1000 sockets, a tenth). An
+   * init takes one round trip and one key lookup, so 100 pending still admits hundreds of
+   * connections a second per shard when every dashboard reconnects at once (after a deploy); the
+   * ones refused go to the next shard or retry, like after any failed handshake.
+   */
+  maxPendingSockets: number;
   /** Active subscriptions per socket (`EVENT_HUB_MAX_SUBSCRIPTIONS`). */
   maxSubscriptionsPerSocket: number;
   /** Bytes of one subscribe's query plus its JSON variables (`EVENT_HUB_MAX_DOCUMENT_BYTES`). */
@@ -20,6 +31,7 @@ export interface HubLimits {
 
 export const DEFAULT_HUB_LIMITS: HubLimits = Object.freeze({
   maxSockets: 1000,
+  maxPendingSockets: 100,
   maxSubscriptionsPerSocket: 20,
   maxDocumentBytes: 4096,
   maxAttachmentBytes: PLATFORM_ATTACHMENT_LIMIT_BYTES - 1024,
@@ -28,6 +40,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = Object.freeze({
 
 const VARS = {
   maxSockets: 'EVENT_HUB_MAX_SOCKETS',
+  maxPendingSockets: 'EVENT_HUB_MAX_PENDING_SOCKETS',
   maxSubscriptionsPerSocket: 'EVENT_HUB_MAX_SUBSCRIPTIONS',
   maxDocumentBytes: 'EVENT_HUB_MAX_DOCUMENT_BYTES',
   initTimeoutMs: 'EVENT_HUB_INIT_TIMEOUT_MS',
@@ -47,6 +60,13 @@ export function readHubLimits(vars: HubLimitVars): { limits: HubLimits; warnings
       continue;
     }
     limits[key] = value;
+  }
+  if (limits.maxPendingSockets > limits.maxSockets) {
+    // The default quietly follows a smaller socket cap; an explicit value above it is worth a word.
+    if (limits.maxPendingSockets !== DEFAULT_HUB_LIMITS.maxPendingSockets) {
+      warnings.push(`${VARS.maxPendingSockets}=${limits.maxPendingSockets} exceeds ${VARS.maxSockets}=${limits.maxSockets}; using ${limits.maxSockets}`);
+    }
+    limits.maxPendingSockets = limits.maxSockets;
   }
   if (limits.maxDocumentBytes > limits.maxAttachmentBytes) {
     warnings.push(

@@ -2,6 +2,7 @@
  * Whether an HTTP request may become a graphql-ws socket. Pure, so index.ts can run the same check
  * before choosing a hub shard, and the hub runs it again.
  */
+import type { ConnectionState } from './connection-state';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './messages';
 
 export type UpgradeCheck =
@@ -43,4 +44,23 @@ export function hubFullResponseInit(maxSockets: number): { status: 503; body: st
     body: `This subscription hub is full (${maxSockets} connections); try again later\n`,
     headers: { 'Retry-After': '5', 'Content-Type': TEXT },
   };
+}
+
+/**
+ * The refusal when a hub shard holds its cap of sockets still awaiting `connection_init`. A 503
+ * like a full hub's, so the Worker's router tries the next shard and a client retries.
+ */
+export function hubPendingFullResponseInit(maxPendingSockets: number): { status: 503; body: string; headers: Record<string, string> } {
+  return {
+    status: 503,
+    body: `This subscription hub has too many connections awaiting connection_init (${maxPendingSockets}); try again later\n`,
+    headers: { 'Retry-After': '5', 'Content-Type': TEXT },
+  };
+}
+
+/** Sockets that have not completed `connection_init` yet (including one whose init is being checked). */
+export function countAwaitingInit(states: ReadonlyArray<ConnectionState | null>): number {
+  let pending = 0;
+  for (const state of states) if (state?.phase === 'awaiting_init') pending++;
+  return pending;
 }

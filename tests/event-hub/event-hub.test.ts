@@ -13,6 +13,7 @@ import { EXECUTION_CONCURRENCY, type EventHub } from '../../durable/event-hub';
 import type { ConnectionState } from '../../durable/graphql-ws/connection-state';
 import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
 import type { ExecuteRequest, SubscriptionExecutor } from '../../durable/graphql-ws/executor';
+import type { HubLimits } from '../../durable/graphql-ws/limits';
 import { setExecutorFactory } from '../../durable/graphql-ws/executor-registry';
 import { shardCount, shardName, shardOrder } from '../../durable/graphql-ws/shards';
 import { COMPLETED, fakeValidate, KEYS, UPDATED } from './helpers';
@@ -110,6 +111,39 @@ describe('EventHub', () => {
       expect(response.status).toBe(503);
       expect(response.headers.get('Retry-After')).toBe('5');
       expect(await response.text()).toBe(`This subscription hub is full (${MAX_SOCKETS} connections); try again later\n`);
+    });
+
+    it('refuses with 503 and Retry-After once the hub holds its cap of sockets awaiting connection_init', async () => {
+      const stub = hub();
+      const first = await connect(stub);
+      // vitest.config.ts's socket cap (3) is also the pending cap there; lower the pending one
+      // on this instance so the two differ.
+      await runInDurableObject(stub, (instance) => {
+        const hubLimits = instance as unknown as { limits: HubLimits };
+        hubLimits.limits = { ...hubLimits.limits, maxPendingSockets: 1 };
+      });
+      const refused = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('Retry-After')).toBe('5');
+      expect(await refused.text()).toBe('This subscription hub has too many connections awaiting connection_init (1); try again later\n');
+
+      // An acknowledged socket no longer counts: the next one is taken, and the one after refused.
+      first.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      expect(await first.next()).toEqual({ type: 'connection_ack' });
+      const second = await connect(stub);
+      expect((await stub.fetch('https://hub/graphql', { headers: upgradeHeaders })).status).toBe(503);
+      // A refused init leaves (its socket closes), which frees the slot too.
+      second.send({ type: 'connection_init', payload: { authorization: 'Bearer nobody' } });
+      expect(await second.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+      // (the socket leaves the hub when its close handshake ends, which may be a moment later)
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 101; attempt++) {
+        const response = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
+        status = response.status;
+        if (response.webSocket) rawClient(response.webSocket);
+        else await sleep(10);
+      }
+      expect(status).toBe(101);
     });
 
     it('stores the initial state in the attachment and sets the init alarm', async () => {

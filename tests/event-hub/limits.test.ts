@@ -35,4 +35,15 @@ describe('readHubLimits', () => {
     expect(limits.maxDocumentBytes).toBe(DEFAULT_HUB_LIMITS.maxAttachmentBytes);
     expect(warnings[0]).toMatch(/exceeds the \d+-byte attachment budget/);
   });
+
+  it('caps sockets awaiting connection_init at 100 by default, never above the socket cap', () => {
+    expect(DEFAULT_HUB_LIMITS.maxPendingSockets).toBe(100);
+    expect(readHubLimits({ EVENT_HUB_MAX_SOCKETS: '40' })).toEqual({ limits: { ...DEFAULT_HUB_LIMITS, maxSockets: 40, maxPendingSockets: 40 }, warnings: [] });
+    expect(readHubLimits({ EVENT_HUB_MAX_PENDING_SOCKETS: '25' }).limits.maxPendingSockets).toBe(25);
+    expect(readHubLimits({ EVENT_HUB_MAX_PENDING_SOCKETS: 500 }).limits.maxPendingSockets).toBe(500);
+    const above = readHubLimits({ EVENT_HUB_MAX_SOCKETS: '200', EVENT_HUB_MAX_PENDING_SOCKETS: '300' });
+    expect(above.limits).toMatchObject({ maxSockets: 200, maxPendingSockets: 200 });
+    expect(above.warnings).toEqual(['EVENT_HUB_MAX_PENDING_SOCKETS=300 exceeds EVENT_HUB_MAX_SOCKETS=200; using 200']);
+    expect(readHubLimits({ EVENT_HUB_MAX_PENDING_SOCKETS: '1e3' }).warnings).toEqual(['EVENT_HUB_MAX_PENDING_SOCKETS="1e3" is not a positive integer; using 100']);
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkUpgradeRequest, hubFullResponseInit } from '../../durable/graphql-ws/upgrade';
+import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from '../../durable/graphql-ws/upgrade';
+import { initialConnectionState } from '../../durable/graphql-ws/connection-state';
+import { readyState, T0 } from './helpers';
 
 const headers = (init: Record<string, string>) => new Headers(init);
 
@@ -32,5 +34,18 @@ describe('checkUpgradeRequest', () => {
       body: 'This subscription hub is full (1000 connections); try again later\n',
       headers: { 'Retry-After': '5', 'Content-Type': 'text/plain; charset=utf-8' },
     });
+  });
+
+  it('describes a hub full of sockets awaiting connection_init as a 503 to retry', () => {
+    expect(hubPendingFullResponseInit(100)).toEqual({
+      status: 503,
+      body: 'This subscription hub has too many connections awaiting connection_init (100); try again later\n',
+      headers: { 'Retry-After': '5', 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+  });
+
+  it('counts the sockets still awaiting connection_init', () => {
+    expect(countAwaitingInit([])).toBe(0);
+    expect(countAwaitingInit([initialConnectionState(T0), readyState(), null, initialConnectionState(T0 + 1), readyState('admin')])).toBe(2);
   });
 });
