@@ -6,6 +6,9 @@ import { routeSubscriptionUpgrade, shardCount } from './durable/graphql-ws/shard
 import { createSubscriptionExecutor } from './schema/subscription-executor';
 import { healthResponse } from './http/health';
 import { serveGraphQL } from './http/serve';
+import { runCronTick } from './resolvers/cron';
+import { createOperationDeps } from './resolvers/deps';
+import { createRunControl } from './resolvers/run-control';
 
 // The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
 // schema/ imports, and the classes exported above run in this isolate, after this line.
@@ -20,6 +23,12 @@ async function handleGraphQL(request: Request, env: Env, ctx: ExecutionContext):
 }
 
 export default {
+  // Every minute (wrangler.toml [triggers]): due schedules, stranded runs, expired webhook-ids.
+  async scheduled(controller, env, ctx): Promise<void> {
+    const deps = createOperationDeps(env, (promise) => ctx.waitUntil(promise));
+    await runCronTick({ ...deps, startRun: createRunControl(env).startRun }, new Date(controller.scheduledTime));
+  },
+
   async fetch(request, env, ctx): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === '/health') return healthResponse(env);

@@ -1,5 +1,6 @@
 import { parseStringList } from '../resolvers/json-columns';
-import { nextRunAt } from '../resolvers/schedules';
+import { MAX_TIMEOUT_MINUTES } from '../resolvers/initiate';
+import { createSchedule, deleteSchedule, nextRunAt, updateSchedule } from '../resolvers/schedules';
 import { builder } from './builder';
 
 export const HealthCheckScheduleType = builder.drizzleObject('healthCheckSchedules', {
@@ -44,5 +45,74 @@ builder.queryField('schedules', (t) =>
     authScopes: { viewer: true },
     description: 'Every schedule, by name.',
     resolve: (query, _root, _args, ctx) => ctx.db.query.healthCheckSchedules.findMany(query({ orderBy: { name: 'asc' } })),
+  }),
+);
+
+const scheduleInputFields = {
+  cronExpression: 'Five fields, or six with seconds first; evaluated in UTC, e.g. "0 2 * * *".',
+  timeoutMinutes: `Deadline for each run's results, 1 to ${MAX_TIMEOUT_MINUTES}.`,
+  workerFilters: 'Worker names or types to check; all enabled workers when empty.',
+};
+
+const CreateScheduleInput = builder.inputType('CreateScheduleInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    cronExpression: t.string({ required: true, description: scheduleInputFields.cronExpression }),
+    enabled: t.boolean({ defaultValue: true }),
+    timeoutMinutes: t.int({ defaultValue: 30, description: scheduleInputFields.timeoutMinutes }),
+    includeUnitTests: t.boolean({ defaultValue: true }),
+    includePerformanceTests: t.boolean({ defaultValue: true }),
+    includeIntegrationTests: t.boolean({ defaultValue: true }),
+    workerFilters: t.stringList({ description: scheduleInputFields.workerFilters }),
+  }),
+});
+
+const UpdateScheduleInput = builder.inputType('UpdateScheduleInput', {
+  description: 'Only the fields given change.',
+  fields: (t) => ({
+    cronExpression: t.string({ description: scheduleInputFields.cronExpression }),
+    enabled: t.boolean(),
+    timeoutMinutes: t.int({ description: scheduleInputFields.timeoutMinutes }),
+    includeUnitTests: t.boolean(),
+    includePerformanceTests: t.boolean(),
+    includeIntegrationTests: t.boolean(),
+    workerFilters: t.stringList({ description: scheduleInputFields.workerFilters }),
+  }),
+});
+
+builder.mutationField('createSchedule', (t) =>
+  t.drizzleField({
+    type: 'healthCheckSchedules',
+    authScopes: { admin: true },
+    description: 'Adds a cron schedule; the orchestrator starts its runs from its every-minute cron trigger.',
+    args: { input: t.arg({ type: CreateScheduleInput, required: true }) },
+    resolve: (_query, _root, { input }, ctx) =>
+      createSchedule(ctx.db, {
+        name: input.name,
+        cronExpression: input.cronExpression,
+        ...(input.enabled != null ? { enabled: input.enabled } : {}),
+        ...(input.timeoutMinutes != null ? { timeoutMinutes: input.timeoutMinutes } : {}),
+        ...(input.includeUnitTests != null ? { includeUnitTests: input.includeUnitTests } : {}),
+        ...(input.includePerformanceTests != null ? { includePerformanceTests: input.includePerformanceTests } : {}),
+        ...(input.includeIntegrationTests != null ? { includeIntegrationTests: input.includeIntegrationTests } : {}),
+        ...(input.workerFilters ? { workerFilters: input.workerFilters } : {}),
+      }),
+  }),
+);
+
+builder.mutationField('updateSchedule', (t) =>
+  t.drizzleField({
+    type: 'healthCheckSchedules',
+    authScopes: { admin: true },
+    args: { name: t.arg.string({ required: true }), input: t.arg({ type: UpdateScheduleInput, required: true }) },
+    resolve: (_query, _root, { name, input }, ctx) => updateSchedule(ctx.db, name, input),
+  }),
+);
+
+builder.mutationField('deleteSchedule', (t) =>
+  t.boolean({
+    authScopes: { admin: true },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (_root, { name }, ctx) => deleteSchedule(ctx.db, name),
   }),
 );
