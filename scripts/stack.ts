@@ -88,6 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // address this port.
       '--var', `PUBLIC_URL:${baseUrl}`,
       '--show-interactive-dev-session=false',
+      // Cron triggers do not fire locally; this exposes GET /__scheduled to fire a tick by hand.
+      '--test-scheduled',
     ],
     env,
     log,
