@@ -43,6 +43,14 @@ import { handleClientFrame, type ReducerDeps } from './graphql-ws/reducer';
 import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from './graphql-ws/upgrade';
 
 const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, reason: 'Internal server error' };
+const REVOKED_CLOSE: CloseInstruction = { code: CloseCode.Forbidden, reason: 'Forbidden: the API key was revoked' };
+
+/**
+ * How long a hub remembers a key named in `disconnectKey`. Only a `connection_init` whose key was
+ * being checked at the revocation needs it, and that lasts a key lookup (at most the init
+ * timeout), so this is ample. In memory only: an object with an init in flight is not evicted.
+ */
+const REVOKED_KEY_MEMORY_MS = 10 * 60_000;
 
 /**
  * Executions one hub runs at a time, over all publishes together. Each reads D1 (a query per
@@ -67,6 +75,8 @@ export class EventHub extends DurableObject<Env> {
   private readonly queues = new Map<WebSocket, Promise<void>>();
   /** Counts attachment writes and closes, so a publish knows whether states moved under it. */
   private stateChanges = 0;
+  /** Key names `disconnectKey` closed lately, with when: see REVOKED_KEY_MEMORY_MS. */
+  private readonly revokedKeys = new Map<string, number>();
   /** The tail of the publishes' deliveries: each publish sends after the one before it. */
   private deliveries: Promise<void> = Promise.resolve();
 
@@ -207,15 +217,27 @@ export class EventHub extends DurableObject<Env> {
   /**
    * Closes every socket authenticated with `keyName` (4403): a revoked key stops receiving at
    * once rather than at its next reconnect. Returns how many sockets were closed.
+   *
+   * A socket whose `connection_init` is still being checked has no key yet and is not closed
+   * here; the key checked may predate the revocation, so the name is remembered a while and such
+   * an init is refused (4403) when its check comes back (handleMessage).
    */
   async disconnectKey(keyName: string): Promise<number> {
+    const now = Date.now();
+    for (const [name, at] of this.revokedKeys) if (now - at > REVOKED_KEY_MEMORY_MS) this.revokedKeys.delete(name);
+    this.revokedKeys.set(keyName, now);
     let closed = 0;
     for (const socket of this.ctx.getWebSockets()) {
       if (readState(socket)?.auth?.keyName !== keyName) continue;
-      this.close(socket, { code: CloseCode.Forbidden, reason: 'Forbidden: the API key was revoked' });
+      this.close(socket, REVOKED_CLOSE);
       closed++;
     }
     return closed;
+  }
+
+  private revokedLately(keyName: string): boolean {
+    const at = this.revokedKeys.get(keyName);
+    return at !== undefined && Date.now() - at <= REVOKED_KEY_MEMORY_MS;
   }
 
   /** Resolves once everything published so far has been sent: for tests, and for a clean stop. */
@@ -242,6 +264,11 @@ export class EventHub extends DurableObject<Env> {
     };
     const result = await handleClientFrame(state, message, deps);
     if (result.close) return this.close(ws, result.close);
+    // The key was revoked while this init was being checked (disconnectKey could not see it yet).
+    // Nothing awaits between here and the attachment write, so no revocation can slip in after.
+    if (state.phase === 'awaiting_init' && result.state.auth && this.revokedLately(result.state.auth.keyName)) {
+      return this.close(ws, REVOKED_CLOSE);
+    }
     let send = result.send;
     if (result.state !== state) {
       try {

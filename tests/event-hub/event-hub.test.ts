@@ -34,10 +34,17 @@ const executions: ExecuteRequest[] = [];
 let inFlight = 0;
 let mostInFlight = 0;
 let gate: Promise<void> | null = null;
+/** When set, key checks wait for it (a `connection_init` in flight); `authentications` counts them. */
+let authGate: Promise<void> | null = null;
+let authentications = 0;
 /** When set, only executions for this event type wait for the gate. */
 let gatedType: HealthCheckEvent['type'] | null = null;
 const executor: SubscriptionExecutor = {
-  authenticate: async (authorization) => KEYS[authorization] ?? null,
+  async authenticate(authorization) {
+    authentications++;
+    if (authGate) await authGate;
+    return KEYS[authorization] ?? null;
+  },
   validate: fakeValidate,
   async execute(request) {
     executions.push(request);
@@ -85,6 +92,8 @@ describe('EventHub', () => {
   afterEach(() => {
     executions.length = 0;
     mostInFlight = 0;
+    authGate = null;
+    authentications = 0;
     gate = null;
     gatedType = null;
     closeAllSockets();
@@ -394,6 +403,37 @@ describe('EventHub', () => {
       await subscribed(stub, 'w', UPDATED);
       expect(await stub.publishMany([])).toEqual([]);
       expect(executions).toEqual([]);
+    });
+  });
+
+  describe('disconnectKey', () => {
+    const REVOKED = { code: 4403, reason: 'Forbidden: the API key was revoked' };
+
+    it("closes the key's sockets with 4403 and keeps the others", async () => {
+      const stub = hub();
+      const revoked = await subscribed(stub, 'w', UPDATED); // viewer-key, named "dashboard"
+      const other = await ready(stub, 'Bearer operator-key');
+      expect(await stub.disconnectKey('dashboard')).toBe(1);
+      expect(await revoked.closed).toEqual(REVOKED);
+      await other.quiet();
+    });
+
+    it('refuses an init whose key check was in flight when the key was revoked', async () => {
+      const stub = hub();
+      const pending = await connect(stub);
+      const unrelated = await connect(stub);
+      let release!: () => void;
+      authGate = new Promise((resolve) => (release = resolve));
+      pending.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      unrelated.send({ type: 'connection_init', payload: { authorization: 'Bearer operator-key' } });
+      while (authentications < 2) await sleep(5);
+      expect(await stub.disconnectKey('dashboard')).toBe(0); // no socket has the key yet
+      release();
+      expect(await pending.closed).toEqual(REVOKED);
+      expect(await unrelated.next()).toEqual({ type: 'connection_ack' });
+      // and the refused socket is gone, not ready with the revoked key
+      const states = await runInDurableObject(stub, (_instance, state) => state.getWebSockets().map((ws) => (ws.deserializeAttachment() as ConnectionState).auth));
+      expect(states.filter((auth) => auth?.keyName === 'dashboard')).toEqual([]);
     });
   });
 
