@@ -1,23 +1,13 @@
 /**
- * Spreading subscription sockets over `EVENT_HUB_SHARDS` EventHub objects, and reaching all of
- * them to publish. index.ts routes upgrades with `routeSubscriptionUpgrade`; publishing goes to
- * every shard (`hubShards`).
+ * Spreading subscription sockets over `EVENT_HUB_SHARDS` EventHub objects. index.ts routes
+ * upgrades with `routeSubscriptionUpgrade`; resolvers/publisher.ts publishes to every shard.
  *
- * The names and the count must agree with resolvers/publisher.ts, which publishes to
- * `idFromName("shard-<i>")` for i below the count and reads a bad count as 1.
+ * Both read the count and name the shards with resolvers/hub-shards.ts, so they always agree;
+ * `shardCount` and `shardName` are re-exported here for the router's callers.
  */
+import { shardName } from '../../resolvers/hub-shards';
 
-/** What a missing or malformed EVENT_HUB_SHARDS means: one shard, so nobody is ever split. */
-export const FALLBACK_SHARD_COUNT = 1;
-
-export function shardCount(value: unknown): number {
-  const count = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(count) && count > 0 ? count : FALLBACK_SHARD_COUNT;
-}
-
-export function shardName(index: number): string {
-  return `shard-${index}`;
-}
+export { FALLBACK_SHARD_COUNT, MAX_SHARD_COUNT, shardCount, shardName } from '../../resolvers/hub-shards';
 
 /** FNV-1a, 32-bit: a stable, well-spread hash of a client id. */
 export function hashString(text: string): number {
@@ -40,7 +30,8 @@ export function shardOrder(count: number, clientId: string | null, random: () =>
 }
 
 /**
- * Hands a WebSocket upgrade to a hub shard, trying the next one while shards answer 503 (full).
+ * Hands a WebSocket upgrade to a hub shard, trying the next one while shards answer 503 (full, or
+ * holding their cap of sockets awaiting connection_init).
  * The client may pass `?clientId=` to pick its shard deterministically.
  */
 export async function routeSubscriptionUpgrade<T extends Rpc.DurableObjectBranded | undefined>(
@@ -56,9 +47,4 @@ export async function routeSubscriptionUpgrade<T extends Rpc.DurableObjectBrande
     if (response.status !== 503) return response;
   }
   return response!;
-}
-
-/** Every shard's stub, for publishing. */
-export function hubShards<T extends Rpc.DurableObjectBranded | undefined>(hubs: DurableObjectNamespace<T>, shards: number): DurableObjectStub<T>[] {
-  return Array.from({ length: shards }, (_, index) => hubs.get(hubs.idFromName(shardName(index))));
 }
