@@ -1,14 +1,17 @@
-/** What the run pipeline publishes to the EventHub shards (`publish(event)`). */
+/**
+ * What the run pipeline publishes to the EventHub shards (`publishMany(events)`, `publish(event)`):
+ * the pipeline's own HealthCheckEvent (resolvers/events.ts), and its runtime check, since an RPC
+ * argument is whatever the caller sent.
+ */
+import type { HealthCheckEvent, HealthCheckEventType } from '../../resolvers/events';
 
-export const HEALTH_CHECK_EVENT_TYPES = ['STARTED', 'WORKER_RESULT', 'COMPLETED'] as const;
-export type HealthCheckEventType = (typeof HEALTH_CHECK_EVENT_TYPES)[number];
+export type { HealthCheckEvent, HealthCheckEventType };
 
-export interface HealthCheckEvent {
-  type: HealthCheckEventType;
-  healthCheckUuid: string;
-  /** Set on WORKER_RESULT: the worker check that just reported. */
-  workerCheckUuid?: string;
-}
+export const HEALTH_CHECK_EVENT_TYPES = ['STARTED', 'WORKER_RESULT', 'COMPLETED'] as const satisfies readonly HealthCheckEventType[];
+
+// Every type the pipeline can publish is one the validator accepts (and, above, only those).
+type Unlisted = Exclude<HealthCheckEventType, (typeof HEALTH_CHECK_EVENT_TYPES)[number]>;
+const _everyTypeListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
 /** Narrows an RPC argument to a HealthCheckEvent, or says what is wrong with it. */
 export function parseHealthCheckEvent(value: unknown): { ok: true; event: HealthCheckEvent } | { ok: false; error: string } {
