@@ -12,7 +12,12 @@ export interface ValidateRequest {
   query: string;
   variables: Record<string, unknown> | null;
   operationName: string | null;
-  /** Who subscribes, for field-level permission checks at subscribe time. */
+  /**
+   * Who subscribes. The executors here do not read it: every subscription field needs only the
+   * viewer role (schema/subscriptions.ts), which `connection_init` already required, and field
+   * permissions are enforced when the document executes, with the role (ExecuteRequest.auth). It
+   * is passed so that an executor could refuse a document by role at subscribe time.
+   */
   auth: ConnectionAuth;
 }
 
