@@ -40,33 +40,103 @@ function describe(event: Event, arrived: Date): string {
   return `${at}  ${event.type.padEnd(14)} run ${run.uuid} (${run.totalWorkers} workers)`;
 }
 
+/** What a close means for someone watching, by code (graphql-ws's 44xx, the platform's 10xx). */
+function closeMessage(event: unknown): string {
+  const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+  const what = `${code ?? 'no code'}${reason ? ` ${reason}` : ''}`;
+  switch (code) {
+    case 4403:
+      return `the server refused the API key (${what}): it is unknown or was revoked; set WORKER_HEALTH_KEY to a valid key`;
+    case 4401:
+    case 4408:
+      return `the server closed the connection before it was authenticated (${what})`;
+    case 1001:
+    case 1012:
+      return `the server went away (${what}): wrangler dev reloaded or stopped; run the watch again`;
+    case 1006:
+      return `the connection dropped (${what}): wrangler dev reloaded or stopped, or nothing runs at ${baseUrl} (\`npm start\`)`;
+    default:
+      return `the connection closed (${what})`;
+  }
+}
+
+/**
+ * A failed subscription or connection as one line: a close, a WebSocket error event (the upgrade
+ * failed: nothing listening, or a non-101 answer), an Error, or graphql-ws's GraphQL errors.
+ */
+function failureMessage(error: unknown): string {
+  if (Array.isArray(error)) return `the subscription was refused: ${error.map((e: { message?: unknown }) => e?.message).join('; ')}`;
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    if ('code' in error) return closeMessage(error);
+    if ((error as { type?: unknown }).type === 'error') {
+      const detail = (error as { message?: unknown }).message;
+      return `could not connect to ${baseUrl}/graphql${detail ? ` (${String(detail)})` : ''}: is the stack running? (\`npm start\`)`;
+    }
+  }
+  return String(error);
+}
+
+let stopping = false;
+
 const client = createClient({
   url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
   connectionParams: { authorization: `Bearer ${key}` },
   lazy: false,
   retryAttempts: 0,
+  // Called once the connection is given up (no retries): a failed upgrade may end with an error
+  // event and no close event, so the `closed` listener below is not enough.
+  onNonLazyError: (error) => {
+    if (!stopping) fail(failureMessage(error));
+  },
 });
-await new Promise<void>((resolve, reject) => {
-  client.on('connected', () => resolve());
-  client.on('closed', (event) => reject(new Error(`closed ${(event as CloseEvent).code}: ${(event as CloseEvent).reason}`)));
+
+/** Ends the watch with a clear line and a non-zero exit, whatever went wrong and whenever. */
+function fail(message: string): never {
+  stopping = true;
+  console.error(`watch: ${message}`);
+  void client.dispose();
+  process.exit(1);
+}
+
+async function stop(): Promise<never> {
+  stopping = true;
+  await client.dispose();
+  process.exit(0);
+}
+
+// Any close we did not ask for ends the watch: a revoked key (4403), a wrangler reload, a crash.
+client.on('closed', (event) => {
+  if (!stopping) fail(closeMessage(event));
 });
+await new Promise<void>((resolve) => client.on('connected', () => resolve()));
 console.log(`watching ${baseUrl}/graphql${start ? '' : ' (Ctrl-C stops)'}`);
 
-// Subscribed before the run starts, so STARTED is not missed; events of other runs are left out
-// once this run's uuid is known.
+// Subscribed before the run is started, so STARTED is normally seen. Not certainly: graphql-ws
+// has no acknowledgement of a subscribe, and the run is started over HTTP, so the hub may publish
+// STARTED before it has stored this subscription. Then the run's first line says so; the rest
+// of the run still arrives. Events of other runs are left out once this run's uuid is known.
 let runUuid: string | null = null;
+let seenOurs = false;
 const early: { event: Event; arrived: Date }[] = [];
+
+function show(event: Event, arrived: Date): void {
+  if (start && !seenOurs && event.type !== 'STARTED') console.log('(no STARTED: it was most likely published before this subscription was in place)');
+  seenOurs = true;
+  console.log(describe(event, arrived));
+}
+
 const finished = new Promise<void>((resolve, reject) => {
   client.subscribe<HealthCheckUpdatedSubscription>(
     { query: print(HealthCheckUpdatedDocument) },
     {
       next: ({ data, errors }) => {
-        if (errors) return reject(new Error(JSON.stringify(errors)));
+        if (errors) return reject(new Error(`an event came with errors: ${errors.map((e) => e.message).join('; ')}`));
         const event = data!.healthCheckUpdated;
         const arrived = new Date();
         if (start && runUuid === null) return void early.push({ event, arrived });
         if (start && event.healthCheck.uuid !== runUuid) return;
-        console.log(describe(event, arrived));
+        show(event, arrived);
         if (start && event.type === 'COMPLETED') resolve();
       },
       error: reject,
@@ -75,22 +145,23 @@ const finished = new Promise<void>((resolve, reject) => {
   );
 });
 
-if (start) {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: 'mutation { initiateHealthCheck { healthCheckUuid message } }' }),
-  });
-  const body = (await response.json()) as { data?: { initiateHealthCheck: { healthCheckUuid: string; message: string } }; errors?: unknown };
-  if (!body.data) throw new Error(`initiateHealthCheck failed: ${JSON.stringify(body.errors)}`);
-  runUuid = body.data.initiateHealthCheck.healthCheckUuid;
-  console.log(body.data.initiateHealthCheck.message);
-  const ours = early.filter(({ event }) => event.healthCheck.uuid === runUuid);
-  for (const { event, arrived } of ours) console.log(describe(event, arrived));
-  if (ours.some(({ event }) => event.type === 'COMPLETED')) {
-    await client.dispose();
-    process.exit(0);
+try {
+  if (start) {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: 'mutation { initiateHealthCheck { healthCheckUuid message } }' }),
+    });
+    const body = (await response.json()) as { data?: { initiateHealthCheck: { healthCheckUuid: string; message: string } }; errors?: unknown };
+    if (!body.data) throw new Error(`initiateHealthCheck failed: ${JSON.stringify(body.errors)}`);
+    runUuid = body.data.initiateHealthCheck.healthCheckUuid;
+    console.log(body.data.initiateHealthCheck.message);
+    const ours = early.filter(({ event }) => event.healthCheck.uuid === runUuid);
+    for (const { event, arrived } of ours) show(event, arrived);
+    if (ours.some(({ event }) => event.type === 'COMPLETED')) await stop();
   }
+  await finished;
+} catch (error) {
+  fail(failureMessage(error));
 }
-await finished;
-await client.dispose();
+await stop();
