@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { DATA_FACTORY_DB_ID, fleetWorkers } from './tests/setup/fleet-workers';
+import { DATA_FACTORY_DB_ID, SILENT_WORKER, fleetWorkers } from './tests/setup/fleet-workers';
 
 const SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
@@ -32,8 +32,11 @@ export default defineConfig(async () => {
             EVENT_HUB_INIT_TIMEOUT_MS: '1000',
           },
           d1Databases: { DB: 'worker-health-test-db', TEST_DATA_FACTORY_DB: DATA_FACTORY_DB_ID },
-          // The demo fleet, bundled, beside the orchestrator: the real workers a run dispatches to.
+          // The demo fleet, bundled, beside the orchestrator: the real workers a run dispatches to;
+          // and a test-only worker that accepts signed dispatches and never reports.
           workers: await fleetWorkers(SIGNING_KEY),
+          // Beside wrangler.toml's AGENT_FACTORY, DATA_FACTORY and UI_FACTORY.
+          serviceBindings: { [SILENT_WORKER.binding]: SILENT_WORKER.name },
         },
       }),
     ],

@@ -3,6 +3,7 @@ import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
 import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../resolvers/dispatch-results';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../resolvers/finalise';
 import type { DispatchTarget, RunStartParams } from '../resolvers/initiate';
+import { deriveWorkerSecret, signWebhook } from '../sdk/src/signing';
 import {
   ALARM_RETRY_MS,
   DISPATCH_CONCURRENCY,
@@ -161,7 +162,7 @@ export class HealthCheckRun extends DurableObject<Env> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${DISPATCH_TIMEOUT_MS} ms`)), DISPATCH_TIMEOUT_MS);
     try {
-      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal };
+      const init = { method: 'POST', headers: await this.dispatchHeaders(target, body), body, signal: controller.signal };
       const response = target.binding
         ? await this.fetcherFor(target.binding).fetch(`https://${target.workerName}/health-check/execute`, init)
         : await fetch(executeUrl(target.url!), init);
@@ -182,6 +183,25 @@ export class HealthCheckRun extends DurableObject<Env> {
       return null;
     }
     return (await markWorkerFailed(deps, run.healthCheckUuid, target.workerCheckUuid, outcome.error)) ? target.workerCheckUuid : null;
+  }
+
+  /**
+   * Standard Webhooks headers signing `body` with the worker's own secret, the one it signs its
+   * result with: the worker runs nothing for a dispatch it cannot verify (docs/worker-protocol.md).
+   */
+  private async dispatchHeaders(target: DispatchTarget, body: string): Promise<Record<string, string>> {
+    // Inside the dispatch's try: a dispatch that cannot be signed fails its worker, never the batch.
+    const secret = await deriveWorkerSecret(this.env.HEALTH_CHECK_SIGNING_KEY, target.workerName).catch((error: unknown) => {
+      throw new Error(`the dispatch could not be signed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    const id = `dispatch_${target.workerCheckUuid}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    return {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(secret, id, timestamp, body),
+    };
   }
 
   private fetcherFor(binding: string): Fetcher {

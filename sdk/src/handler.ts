@@ -10,7 +10,7 @@ import { parseExecuteRequest } from './execute-request';
 import { quickBody, statusBody } from './health-json';
 import { newPayload } from './payload';
 import { errorMessage } from './run-test';
-import { assertWorkerSecret } from './signing';
+import { assertWorkerSecret, verifyWebhook } from './signing';
 import type { ExecuteRequest, RetryOptions, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types';
 import { WorkerHealthCheck } from './worker-health-check';
 
@@ -23,6 +23,9 @@ export interface HealthCheckHandlerOptions<E extends WorkerHealthCheckEnv = Work
   /** Backoff for delivering the result. */
   retry?: RetryOptions;
 }
+
+/** A dispatch is a few hundred bytes; nothing larger is read, let alone hashed. */
+export const MAX_DISPATCH_BYTES = 64 * 1024;
 
 const ROUTES: Record<string, 'GET' | 'POST'> = {
   '/health-check/execute': 'POST',
@@ -57,27 +60,60 @@ export class HealthCheckHandler<E extends WorkerHealthCheckEnv = WorkerHealthChe
     }
   }
 
-  /** Validates the dispatch, answers 202 at once and runs the check after the answer. */
+  /**
+   * Checks the dispatch, answers 202 at once and runs the check after the answer. Nothing runs, and
+   * nothing is called, unless the orchestrator signed this exact body with this worker's secret
+   * (401), the body is valid (400), names this worker (403) and, without an `ORCHESTRATOR` binding,
+   * calls back to the configured `ORCHESTRATOR_URL`'s origin (400).
+   */
   private async accept(request: Request, ctx: ExecutionContext): Promise<Response> {
-    const parsed = parseExecuteRequest(await request.text());
-    if (!parsed.ok) return json({ error: parsed.error }, 400);
+    const secret = this.env.HEALTH_CHECK_SECRET;
     try {
-      assertWorkerSecret(this.env.HEALTH_CHECK_SECRET);
+      assertWorkerSecret(secret);
     } catch (error) {
-      // Without a secret the result could never be accepted: say so now rather than time out later.
+      // Without a secret no dispatch can be verified, nor any result accepted: say so now rather
+      // than time out later.
       return json({ error: errorMessage(error) }, 503);
     }
-    ctx.waitUntil(this.execute(parsed.value));
-    return json({ accepted: true, worker_check_uuid: parsed.value.worker_check_uuid }, 202);
+    const text = await readBody(request, MAX_DISPATCH_BYTES);
+    if (text === null) return json({ error: `The dispatch is larger than ${MAX_DISPATCH_BYTES} bytes` }, 413);
+    // Before the body is even parsed: an unsigned caller learns nothing from validation errors.
+    const refused = verifyWebhook(secret, request.headers, text);
+    if (refused !== null) return json({ error: `The dispatch's signature was refused: ${refused}` }, 401);
+
+    const parsed = parseExecuteRequest(text);
+    if (!parsed.ok) return json({ error: parsed.error }, 400);
+    const dispatch = parsed.value;
+    if (dispatch.worker_name !== undefined && dispatch.worker_name !== this.options.workerName) {
+      return json({ error: `This worker is ${JSON.stringify(this.options.workerName)}, not ${JSON.stringify(dispatch.worker_name)}` }, 403);
+    }
+    const misdirected = this.callbackRefusal(dispatch.callback_url);
+    if (misdirected) return json({ error: misdirected.error }, misdirected.status);
+
+    ctx.waitUntil(this.execute(dispatch));
+    return json({ accepted: true, worker_check_uuid: dispatch.worker_check_uuid }, 202);
+  }
+
+  /**
+   * Where the result may go. Over the `ORCHESTRATOR` binding it reaches the orchestrator whatever
+   * the URL says; over plain fetch it goes only to `ORCHESTRATOR_URL`'s origin, when one is set.
+   */
+  private callbackRefusal(callbackUrl: string): { status: 400 | 503; error: string } | null {
+    if (this.env.ORCHESTRATOR || !this.env.ORCHESTRATOR_URL) return null;
+    let pinned: string;
+    try {
+      pinned = new URL(this.env.ORCHESTRATOR_URL).origin;
+    } catch {
+      return { status: 503, error: `ORCHESTRATOR_URL is not a URL: ${JSON.stringify(this.env.ORCHESTRATOR_URL)}` };
+    }
+    const origin = new URL(callbackUrl).origin;
+    return origin === pinned ? null : { status: 400, error: `callback_url must be on ${pinned} (ORCHESTRATOR_URL), not ${origin}` };
   }
 
   /** Runs the check and delivers the signed result. Never rejects (it lives in `waitUntil`). */
   private async execute(dispatch: ExecuteRequest): Promise<void> {
     const log = createRunLog(dispatch.options.debug_mode, { worker_name: this.options.workerName, worker_check_uuid: dispatch.worker_check_uuid });
     const payload = await this.runCheck(dispatch);
-    if (dispatch.worker_name !== undefined && dispatch.worker_name !== this.options.workerName) {
-      payload.warnings.push(`Dispatched as "${dispatch.worker_name}" but configured as "${this.options.workerName}"`);
-    }
     if (dispatch.deadline !== undefined && Date.now() > Date.parse(dispatch.deadline)) {
       payload.warnings.push(`Finished after the deadline ${dispatch.deadline}`);
     }
@@ -119,6 +155,39 @@ export class HealthCheckHandler<E extends WorkerHealthCheckEnv = WorkerHealthChe
     }
     return (make as WorkerHealthCheckFactory<E>)(this.env, this.options);
   }
+}
+
+/**
+ * The body as text, or `null` past `limit` bytes: refused by Content-Length before reading, else
+ * while reading, so an oversized body is never buffered whole.
+ */
+async function readBody(request: Request, limit: number): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await request.body?.cancel();
+    return null;
+  }
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {

@@ -2,10 +2,10 @@
  * @worker-health/sdk: what a downstream Worker imports to take part in worker-health checks.
  * See README.md for the few lines of integration.
  */
-export { HealthCheckHandler, type HealthCheckHandlerOptions, type WorkerHealthCheckClass, type WorkerHealthCheckFactory } from './handler';
+export { HealthCheckHandler, MAX_DISPATCH_BYTES, type HealthCheckHandlerOptions, type WorkerHealthCheckClass, type WorkerHealthCheckFactory } from './handler';
 export { WorkerHealthCheck } from './worker-health-check';
 export { runTest, skippedTest, DEFAULT_TEST_TIMEOUT_MS, type RunTestOptions, type TestFn } from './run-test';
-export { signWebhook, deriveWorkerSecret, assertWorkerSecret } from './signing';
+export { signWebhook, verifyWebhook, deriveWorkerSecret, assertWorkerSecret, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './signing';
 export { REPORT_WORKER_RESULT_MUTATION, reportWorkerResultBody, DEFAULT_RETRY } from './callback';
 export { parseExecuteRequest } from './execute-request';
 export type { RunLog } from './debug-log';

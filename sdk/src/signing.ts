@@ -1,10 +1,11 @@
 /**
- * Result signing, Standard Webhooks style (docs/worker-protocol.md, "Callback").
+ * Standard Webhooks signing (docs/worker-protocol.md): the orchestrator signs each dispatch and the
+ * worker each result, both with the worker's own secret.
  *
  * This file imports nothing but `standardwebhooks` so the orchestrator and `npm start` can import it
  * alone: they must derive exactly the secrets the workers sign with.
  */
-import { Webhook } from 'standardwebhooks';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 const SECRET_PREFIX = 'whsec_';
 const DERIVATION_PREFIX = 'worker-health:';
@@ -33,6 +34,33 @@ export async function deriveWorkerSecret(signingKey: string, workerName: string)
  */
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
   return webhookFor(secret).sign(id, new Date(timestamp * 1000), body);
+}
+
+/** The headers a signed request carries. */
+export const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+/** Tolerance of `webhook-timestamp` either way, seconds (fixed by `standardwebhooks`). */
+export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * Checks a signed request with `standardwebhooks`' `Webhook.verify`: all three headers present, the
+ * timestamp within five minutes of now either way, and a `v1` signature over `"id.timestamp.body"`
+ * matching `secret` (compared in constant time). Returns why it is refused, or `null` when it holds.
+ * Throws only when `secret` itself is unusable (see `assertWorkerSecret`).
+ */
+export function verifyWebhook(secret: string, headers: Headers, body: string): string | null {
+  const webhook = webhookFor(secret);
+  const values: Record<string, string> = {};
+  for (const name of WEBHOOK_HEADERS) values[name] = headers.get(name) ?? '';
+  const missing = WEBHOOK_HEADERS.filter((name) => values[name] === '');
+  if (missing.length > 0) return `missing ${missing.join(', ')}`;
+  try {
+    webhook.verify(body, values, { jsonParse: false });
+    return null;
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return error.message;
+    throw error;
+  }
 }
 
 /** Throws with a clear message unless `secret` is a usable `whsec_<base64>` secret. */

@@ -9,10 +9,11 @@ import { FLEET, initiate, readRun, register, resultInput, signedReport, waitForR
 const runObject = (uuid: string) => env.HEALTH_CHECK_RUN.get(env.HEALTH_CHECK_RUN.idFromName(uuid));
 
 /**
- * A worker that accepts its dispatch and never reports: it is served by ui-factory's code, which
- * signs with ui-factory's own secret, so every callback it makes for "mute" is refused.
+ * A worker that accepts its dispatch and never reports: served by the test-only silent worker
+ * (tests/workers/silent-worker.ts), which verifies the dispatch was signed for "mute", answers
+ * 202 and stays silent.
  */
-const MUTE = { name: 'mute', type: 'mute', binding: 'UI_FACTORY' };
+const MUTE = { name: 'mute', type: 'mute', binding: 'SILENT_WORKER' };
 
 /** Moves the run's deadline into the past, as if its timeout had elapsed, and fires the alarm. */
 async function passDeadline(uuid: string) {

@@ -3,12 +3,13 @@ import { gql } from '../helpers/graphql';
 import { initiate, register, waitForRun } from './helpers';
 
 it('dispatches a fleet of 200 workers in batches, none lost to subrequest limits', { timeout: 60_000 }, async () => {
-  // 200 registry entries served by agent-factory's code. Their results are signed with
-  // agent-factory's secret, so only "agent-factory" itself is recorded; the rest stay RUNNING,
-  // which proves each was dispatched and accepted (a dispatch that failed would be FAILED).
+  // agent-factory, and 199 registry entries served by the test-only silent worker, which accepts
+  // a dispatch only when it is signed for the name it carries, and never reports. Only
+  // "agent-factory" is recorded; the rest stay RUNNING, which proves each was dispatched, signed
+  // for its own name and accepted (a dispatch that failed or was refused would be FAILED).
   await register([
     { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY' },
-    ...Array.from({ length: 199 }, (_, i) => ({ name: `clone-${String(i).padStart(3, '0')}`, type: 'clone', binding: 'AGENT_FACTORY' })),
+    ...Array.from({ length: 199 }, (_, i) => ({ name: `clone-${String(i).padStart(3, '0')}`, type: 'clone', binding: 'SILENT_WORKER' })),
   ]);
   const uuid = await initiate({ includeUnitTests: false, includePerformanceTests: false, includeIntegrationTests: false });
   const statuses = async () => {

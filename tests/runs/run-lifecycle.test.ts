@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countRows } from '../helpers/fixtures';
 import { codes, gql, keyFor } from '../helpers/graphql';
-import { initiate, register, registerFleet, waitForRun } from './helpers';
+import { FLEET, initiate, register, registerFleet, waitForRun } from './helpers';
 
 describe('a health check run', () => {
   it('checks every worker of the demo fleet and scores the run', async () => {
@@ -90,6 +90,18 @@ describe('a health check run', () => {
     expect(run.workerResults[0]).toMatchObject({ status: 'FAILED', healthScore: 0, healthStatus: 'CRITICAL' });
     expect(run.workerResults[0].errorMessage).toMatch(/^Worker ghost not responding/);
     expect(run).toMatchObject({ completedWorkers: 1, passedWorkers: 0, failedWorkers: 1, overallHealthScore: 0 });
+  });
+
+  it('signs each dispatch for its own worker: a fleet worker refuses one meant for another name', async () => {
+    // "impostor" routed to agent-factory's code: the dispatch is signed with impostor's secret
+    // and names impostor, so agent-factory refuses it, runs nothing and reports nothing.
+    await register([FLEET[0]!, { name: 'impostor', type: 'agent', binding: 'AGENT_FACTORY' }]);
+    const run = await waitForRun(await initiate());
+    const byName = Object.fromEntries(run.workerResults.map((w: any) => [w.workerName, w]));
+    expect(byName['agent-factory']).toMatchObject({ status: 'COMPLETED', healthStatus: 'HEALTHY' });
+    expect(byName['impostor']).toMatchObject({ status: 'FAILED', healthScore: 0, unitTests: { total: 0 } });
+    expect(byName['impostor'].errorMessage).toMatch(/^Worker impostor answered 401: .*signature was refused/);
+    expect(run).toMatchObject({ status: 'COMPLETED', completedWorkers: 2, passedWorkers: 1, failedWorkers: 1 });
   });
 
   it('lets operators start runs but not viewers', async () => {

@@ -1,10 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HealthCheckHandler, WorkerHealthCheck, deriveWorkerSecret, type TestResult, type WorkerHealthCheckEnv } from '../../sdk/src/index';
+import { HealthCheckHandler, MAX_DISPATCH_BYTES, WorkerHealthCheck, deriveWorkerSecret, type TestResult, type WorkerHealthCheckEnv } from '../../sdk/src/index';
 import { accepted, callbackInput, fakeOrchestrator, type FakeOrchestratorOptions } from './fake-orchestrator';
+import { dispatchRequest, type DispatchSigning } from './signed-dispatch';
 
-const SECRET = await deriveWorkerSecret('test-signing-key-0123456789abcdef', 'test-worker');
+const SIGNING_KEY = 'test-signing-key-0123456789abcdef';
+const SECRET = await deriveWorkerSecret(SIGNING_KEY, 'test-worker');
 const CALLBACK_URL = 'http://orchestrator.test/graphql';
 
 /** A worker with one test per suite, so which suites ran is visible in the result. */
@@ -33,12 +35,10 @@ function setup(orchestrator: FakeOrchestratorOptions = {}, env: Partial<WorkerHe
   return { fake, handler };
 }
 
-async function execute(handler: Pick<HealthCheckHandler, 'handleRequest'>, body: unknown) {
+/** Dispatches `body`, signed by default as the orchestrator signs it, and waits for the run. */
+async function execute(handler: Pick<HealthCheckHandler, 'handleRequest'>, body: unknown, signing: DispatchSigning = { secret: SECRET }) {
   const ctx = createExecutionContext();
-  const response = await handler.handleRequest(
-    new Request('https://test-worker.example/health-check/execute', { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    ctx,
-  );
+  const response = await handler.handleRequest(dispatchRequest('https://test-worker.example', body, signing), ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -179,13 +179,10 @@ describe('POST /health-check/execute', () => {
     expect(verbose.error.endsWith('e…')).toBe(true);
   });
 
-  it('warns when dispatched under another name or finished after the deadline', async () => {
+  it('warns when it finished after the deadline', async () => {
     const { fake, handler } = setup();
-    await execute(handler, { ...dispatch(), worker_name: 'other-worker', deadline: '2020-01-01T00:00:00.000Z' });
-    expect(callbackInput(fake.callbacks()[0]!).warnings).toEqual([
-      'Dispatched as "other-worker" but configured as "test-worker"',
-      'Finished after the deadline 2020-01-01T00:00:00.000Z',
-    ]);
+    await execute(handler, { ...dispatch(), deadline: '2020-01-01T00:00:00.000Z' });
+    expect(callbackInput(fake.callbacks()[0]!).warnings).toEqual(['Finished after the deadline 2020-01-01T00:00:00.000Z']);
   });
 
   it('prints structured debug lines for a debug_mode run only', async () => {
@@ -263,5 +260,166 @@ describe('delivering the result', () => {
     const handler = new HealthCheckHandler({ HEALTH_CHECK_SECRET: SECRET }, { workerName: 'test-worker', workerType: 'test' });
     expect((await execute(handler, dispatch())).status).toBe(202);
     expect(seen).toEqual(['GET http://orchestrator.test/health', `POST ${CALLBACK_URL}`]);
+  });
+});
+
+describe('who may dispatch', () => {
+  /** A handler whose checks record that they ran, over a fake orchestrator binding. */
+  function guarded(env: Partial<WorkerHealthCheckEnv> = {}) {
+    const fake = fakeOrchestrator();
+    const runs: string[] = [];
+    const handler = new HealthCheckHandler<WorkerHealthCheckEnv>(
+      { ORCHESTRATOR: fake.fetcher, HEALTH_CHECK_SECRET: SECRET, ...env },
+      {
+        workerName: 'test-worker',
+        workerType: 'test',
+        healthCheck: (workerEnv, identity) => {
+          runs.push(identity.workerName);
+          return new OneOfEach(workerEnv, identity);
+        },
+        retry: { maxAttempts: 1 },
+      },
+    );
+    return { fake, handler, runs };
+  }
+
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('runs a dispatch signed with its own secret, within the five minutes', async () => {
+    const { fake, handler, runs } = guarded();
+    const response = await execute(handler, dispatch(), { secret: SECRET, id: 'dispatch_wc-1', timestamp: now() - 290 });
+    expect(response.status).toBe(202);
+    expect(runs).toEqual(['test-worker']);
+    expect(fake.callbacks()).toHaveLength(1);
+  });
+
+  // Signing options made when the test runs: timestamps are relative to then.
+  it.each<[string, () => DispatchSigning, RegExp]>([
+    ['no signature headers at all', () => ({ secret: null }), /missing webhook-id, webhook-timestamp, webhook-signature/],
+    ['no webhook-signature', () => ({ secret: SECRET, omit: ['webhook-signature'] }), /missing webhook-signature$/],
+    ['no webhook-timestamp', () => ({ secret: SECRET, omit: ['webhook-timestamp'] }), /missing webhook-timestamp$/],
+    ['no webhook-id', () => ({ secret: SECRET, omit: ['webhook-id'] }), /missing webhook-id$/],
+    ['a forged signature', () => ({ secret: SECRET, signature: `v1,${btoa('x'.repeat(32))}` }), /No matching signature/],
+    ['a signature of another version', () => ({ secret: SECRET, signature: 'v2,abc' }), /No matching signature/],
+    ['a timestamp over five minutes old', () => ({ secret: SECRET, timestamp: now() - 301 }), /too old/],
+    ['a timestamp over five minutes ahead', () => ({ secret: SECRET, timestamp: now() + 301 }), /too new/],
+    ['a timestamp that is no number', () => ({ secret: SECRET, timestamp: Number.NaN }), /Invalid Signature Headers/],
+  ])('refuses with 401, running and calling nothing: %s', async (_, signing, reason) => {
+    const { fake, handler, runs } = guarded();
+    const response = await execute(handler, dispatch(), signing());
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({ error: expect.stringMatching(reason) });
+    expect(runs).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("refuses with 401 a dispatch signed with another worker's secret", async () => {
+    const { fake, handler, runs } = guarded();
+    const otherSecret = await deriveWorkerSecret(SIGNING_KEY, 'other-worker');
+    const response = await execute(handler, dispatch(), { secret: otherSecret });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "The dispatch's signature was refused: No matching signature found" });
+    expect(runs).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses with 401 a body changed after it was signed', async () => {
+    const { fake, handler, runs } = guarded();
+    const body = JSON.stringify(dispatch());
+    const signed = dispatchRequest('https://test-worker.example', body, { secret: SECRET });
+    const tampered = body.replace(CALLBACK_URL, 'https://attacker.example/graphql');
+    const ctx = createExecutionContext();
+    const response = await handler.handleRequest(new Request(signed.url, { method: 'POST', headers: signed.headers, body: tampered }), ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(401);
+    expect(runs).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses with 401 before validating: an unsigned caller learns nothing from the body', async () => {
+    const { handler, runs } = guarded();
+    const response = await execute(handler, '{"worker_check_uuid": ', { secret: null });
+    expect(response.status).toBe(401);
+    expect(runs).toEqual([]);
+  });
+
+  it('refuses with 403 a dispatch properly signed but naming another worker', async () => {
+    const { fake, handler, runs } = guarded();
+    const response = await execute(handler, { ...dispatch(), worker_name: 'other-worker' });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: 'This worker is "test-worker", not "other-worker"' });
+    expect(runs).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('runs a signed dispatch that names no worker', async () => {
+    const { handler, runs } = guarded();
+    const { worker_name: _, ...unnamed } = dispatch();
+    expect((await execute(handler, unnamed)).status).toBe(202);
+    expect(runs).toEqual(['test-worker']);
+  });
+
+  it('refuses with 413 a body over the limit, and stops reading it there', async () => {
+    const { handler, runs } = guarded();
+    const huge = JSON.stringify({ ...dispatch(), padding: 'x'.repeat(MAX_DISPATCH_BYTES) });
+    expect((await execute(handler, huge)).status).toBe(413);
+    // A stream with no Content-Length that never ends: only a reader that stops at the limit answers.
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    void writable.getWriter().write(new TextEncoder().encode(huge)).catch(() => {});
+    const ctx = createExecutionContext();
+    const streamed = await handler.handleRequest(new Request('https://test-worker.example/health-check/execute', { method: 'POST', body: readable }), ctx);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toEqual({ error: `The dispatch is larger than ${MAX_DISPATCH_BYTES} bytes` });
+    expect(runs).toEqual([]);
+  });
+});
+
+describe('where the result may go', () => {
+  /** A worker without an ORCHESTRATOR binding: every orchestrator call is a global fetch. */
+  function unbound(env: Partial<WorkerHealthCheckEnv>) {
+    const seen: string[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      seen.push(`${request.method} ${request.url}`);
+      return request.method === 'POST' ? accepted() : new Response('ok');
+    });
+    const handler = new HealthCheckHandler({ HEALTH_CHECK_SECRET: SECRET, ...env }, { workerName: 'test-worker', workerType: 'test' });
+    return { handler, seen };
+  }
+
+  it('without a binding, calls back only to the origin of ORCHESTRATOR_URL', async () => {
+    const { handler, seen } = unbound({ ORCHESTRATOR_URL: 'http://orchestrator.test/' });
+    expect((await execute(handler, dispatch())).status).toBe(202);
+    expect(seen).toEqual(['GET http://orchestrator.test/health', `POST ${CALLBACK_URL}`]);
+  });
+
+  it.each([
+    ['another host', 'https://attacker.example/graphql'],
+    ['another scheme', 'https://orchestrator.test/graphql'],
+    ['another port', 'http://orchestrator.test:8080/graphql'],
+  ])('without a binding, refuses with 400 a callback_url on %s, calling nothing', async (_, callbackUrl) => {
+    const { handler, seen } = unbound({ ORCHESTRATOR_URL: 'http://orchestrator.test' });
+    const response = await execute(handler, { ...dispatch(), callback_url: callbackUrl });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: `callback_url must be on http://orchestrator.test (ORCHESTRATOR_URL), not ${new URL(callbackUrl).origin}` });
+    expect(seen).toEqual([]);
+  });
+
+  it('answers 503 when ORCHESTRATOR_URL is no URL, so the result could go nowhere known', async () => {
+    const { handler, seen } = unbound({ ORCHESTRATOR_URL: 'orchestrator.test' });
+    const response = await execute(handler, dispatch());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: 'ORCHESTRATOR_URL is not a URL: "orchestrator.test"' });
+    expect(seen).toEqual([]);
+  });
+
+  it('with a binding, delivers over it whatever host the callback_url names', async () => {
+    const global = vi.spyOn(globalThis, 'fetch');
+    const { fake, handler } = setup({}, { ORCHESTRATOR_URL: 'http://orchestrator.test' });
+    const response = await execute(handler, { ...dispatch(), callback_url: 'https://orchestrator.internal/graphql' });
+    expect(response.status).toBe(202);
+    expect(fake.callbacks().map((c) => c.url)).toEqual(['https://orchestrator.internal/graphql']);
+    expect(global).not.toHaveBeenCalled();
   });
 });

@@ -10,6 +10,7 @@ import uiFactory from '../../fleet/ui-factory/index';
 import { UPSTREAM_FAILURE_RATE, cryptoRandom, fetchRecommendations } from '../../fleet/ui-factory/ui';
 import { deriveWorkerSecret } from '../../sdk/src/index';
 import { callbackInput, fakeOrchestrator } from './fake-orchestrator';
+import { dispatchHeaders } from './signed-dispatch';
 
 const SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
@@ -32,11 +33,9 @@ async function checkWorker(worker: FleetWorker, name: string, extraEnv: Record<s
   const secret = await deriveWorkerSecret(SIGNING_KEY, name);
   const orchestrator = fakeOrchestrator();
   const ctx = createExecutionContext();
+  const body = JSON.stringify({ worker_check_uuid: `wc-${name}`, worker_name: name, options: {}, callback_url: 'http://localhost:8787/graphql' });
   const response = await worker.fetch(
-    incoming(`https://${name}.example/health-check/execute`, {
-      method: 'POST',
-      body: JSON.stringify({ worker_check_uuid: `wc-${name}`, worker_name: name, options: {}, callback_url: 'http://localhost:8787/graphql' }),
-    }),
+    incoming(`https://${name}.example/health-check/execute`, { method: 'POST', headers: dispatchHeaders(body, { secret }), body }),
     { ORCHESTRATOR: orchestrator.fetcher, HEALTH_CHECK_SECRET: secret, ORCHESTRATOR_URL: 'http://localhost:8787', ...extraEnv },
     ctx,
   );
@@ -127,5 +126,29 @@ describe('ui-factory', () => {
     const sample = Array.from({ length: 1000 }, cryptoRandom);
     expect(Math.min(...sample)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...sample)).toBeLessThan(1);
+  });
+});
+
+describe('every fleet worker', () => {
+  it.each([
+    ['agent-factory', agentFactory],
+    ['data-factory', dataFactory],
+    ['ui-factory', uiFactory],
+  ] as const)('%s runs nothing for a dispatch not signed for it', async (name, worker: FleetWorker) => {
+    const orchestrator = fakeOrchestrator();
+    const workerEnv = { ORCHESTRATOR: orchestrator.fetcher, HEALTH_CHECK_SECRET: await deriveWorkerSecret(SIGNING_KEY, name), DB: env.DB };
+    const dispatchTo = async (workerName: string, signing: Parameters<typeof dispatchHeaders>[1]) => {
+      const body = JSON.stringify({ worker_check_uuid: 'wc-x', worker_name: workerName, options: {}, callback_url: 'http://localhost:8787/graphql' });
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(incoming(`https://${name}.example/health-check/execute`, { method: 'POST', headers: dispatchHeaders(body, signing), body }), workerEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return response.status;
+    };
+    expect(await dispatchTo(name, { secret: null })).toBe(401);
+    // What the orchestrator sends for another worker routed here by mistake: its name, its secret.
+    expect(await dispatchTo('mute', { secret: await deriveWorkerSecret(SIGNING_KEY, 'mute') })).toBe(401);
+    // Signed for this worker but naming another: refused too.
+    expect(await dispatchTo('mute', { secret: workerEnv.HEALTH_CHECK_SECRET })).toBe(403);
+    expect(orchestrator.requests).toHaveLength(0);
   });
 });

@@ -1,6 +1,10 @@
 // Runs in Node, from vitest.config.ts: bundles the demo fleet (fleet/build.mjs) so that
 // Miniflare can run each as an auxiliary Worker beside the orchestrator under test, reached over
-// the same service bindings as in `wrangler dev`.
+// the same service bindings as in `wrangler dev`; and beside them the test-only workers of
+// tests/workers.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundleFleetWorker } from '../../fleet/build.mjs';
 import { deriveWorkerSecret } from '../../sdk/src/signing';
 
@@ -15,8 +19,39 @@ const RUNNER_WORKER_NAME = 'vitest-plugin-runner-';
 /** data-factory's own D1, bound to the test runner too so a setup file can migrate it. */
 export const DATA_FACTORY_DB_ID = 'data-factory-test-db';
 
+/**
+ * tests/workers/silent-worker.ts: accepts every dispatch properly signed for the worker it names
+ * and never reports. Register any name under this binding for a worker that hangs after accepting.
+ */
+export const SILENT_WORKER = { name: 'silent-worker', binding: 'SILENT_WORKER' } as const;
+
+/** A test-only worker bundled like the fleet (SDK and standardwebhooks inlined). */
+async function bundleTestWorker(file: string): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', file)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2023',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['workerd', 'worker', 'browser', 'module', 'main'],
+    external: ['cloudflare:*', 'node:*'],
+    logLevel: 'warning',
+  });
+  return result.outputFiles[0]!.text;
+}
+
 export async function fleetWorkers(signingKey: string) {
-  return Promise.all(
+  const silent = {
+    name: SILENT_WORKER.name,
+    modules: [{ type: 'ESModule' as const, path: `${SILENT_WORKER.name}.mjs`, contents: await bundleTestWorker('silent-worker.ts') }],
+    compatibilityDate: '2026-11-02',
+    compatibilityFlags: ['nodejs_compat'],
+    // Test-only: it must verify dispatches for any name it is registered under.
+    bindings: { HEALTH_CHECK_SIGNING_KEY: signingKey },
+  };
+  const fleet = await Promise.all(
     FLEET.map(async ({ name }) => ({
       name,
       modules: [{ type: 'ESModule' as const, path: `${name}.mjs`, contents: await bundleFleetWorker(name) }],
@@ -33,4 +68,5 @@ export async function fleetWorkers(signingKey: string) {
       ...(name === 'data-factory' ? { d1Databases: { DB: DATA_FACTORY_DB_ID } } : {}),
     })),
   );
+  return [...fleet, silent];
 }

@@ -41,7 +41,8 @@ it('reports an unreachable worker as a WORKER_RESULT, after STARTED', async () =
 });
 
 it('reports each worker the deadline times out, then COMPLETED', async () => {
-  await register([{ name: 'mute', type: 'mute', binding: 'UI_FACTORY' }]);
+  // The test-only silent worker: accepts the signed dispatch and never reports.
+  await register([{ name: 'mute', type: 'mute', binding: 'SILENT_WORKER' }]);
   const eventsOf = await watch();
   const uuid = await initiate();
   const stub = env.HEALTH_CHECK_RUN.get(env.HEALTH_CHECK_RUN.idFromName(uuid));
