@@ -1,4 +1,5 @@
 import type { HealthCheckEvent, Publish } from './events';
+import { shardCount, shardName } from './hub-shards';
 
 /** The slice of the EventHub namespace the operations use (durable/ is not imported from here). */
 interface HubNamespace {
@@ -19,8 +20,9 @@ type Shard = ReturnType<HubNamespace['get']>;
 function toEveryShard(env: Env, what: string, call: (shard: Shard) => Promise<unknown>): Promise<void> {
   const hub = (env as { EVENT_HUB?: HubNamespace }).EVENT_HUB;
   if (!hub) return Promise.resolve();
-  const shards = Math.max(1, Number.parseInt(env.EVENT_HUB_SHARDS, 10) || 1);
-  return Promise.allSettled(Array.from({ length: shards }, (_, shard) => call(hub.get(hub.idFromName(`shard-${shard}`))))).then(
+  // The same reading of EVENT_HUB_SHARDS and the same names as the router that places sockets.
+  const shards = shardCount(env.EVENT_HUB_SHARDS);
+  return Promise.allSettled(Array.from({ length: shards }, (_, shard) => call(hub.get(hub.idFromName(shardName(shard)))))).then(
     (results) => {
       for (const result of results) {
         if (result.status === 'rejected') console.error(JSON.stringify({ event: `${what}.failed`, error: String(result.reason) }));
