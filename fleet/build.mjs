@@ -12,10 +12,10 @@ export const FLEET_WORKERS = ['agent-factory', 'data-factory', 'ui-factory'];
 
 const fleetDir = path.dirname(fileURLToPath(import.meta.url));
 
-/** esbuild options for one worker: what wrangler would do for workerd, minus its dev extras. */
-export function fleetBuildOptions(name) {
+/** esbuild options for a worker entry file: what wrangler would do for workerd, minus its dev extras. */
+export function workerBuildOptions(entry) {
   return {
-    entryPoints: [path.join(fleetDir, name, 'index.ts')],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -29,10 +29,20 @@ export function fleetBuildOptions(name) {
   };
 }
 
+/** esbuild options for one fleet worker. */
+export function fleetBuildOptions(name) {
+  return workerBuildOptions(path.join(fleetDir, name, 'index.ts'));
+}
+
+/** Any worker entry's bundle as a string, nothing written (e.g. test-only workers). */
+export async function bundleWorker(entry) {
+  const result = await build({ ...workerBuildOptions(entry), write: false });
+  return result.outputFiles[0].text;
+}
+
 /** One worker's bundle as a string, nothing written. */
 export async function bundleFleetWorker(name) {
-  const result = await build({ ...fleetBuildOptions(name), write: false });
-  return result.outputFiles[0].text;
+  return bundleWorker(path.join(fleetDir, name, 'index.ts'));
 }
 
 /** Writes fleet/dist/<name>.js for every worker; returns the paths. */

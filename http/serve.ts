@@ -1,5 +1,5 @@
 import { authenticateRequest } from './context';
-import { readBodyWithin } from './body';
+import { readBody } from '../sdk/src/read-body';
 import { MAX_BODY_BYTES } from './settings';
 import { yogaFor } from './yoga';
 
@@ -13,8 +13,7 @@ type Yoga = ReturnType<typeof yogaFor>;
 export async function serveGraphQL(request: Request, env: Env, ctx: ExecutionContext, yoga: Yoga = yogaFor(env)): Promise<Response> {
   let rawBody: string | null = null;
   if (request.method === 'POST') {
-    const declared = Number(request.headers.get('content-length') ?? 0);
-    rawBody = declared > MAX_BODY_BYTES ? null : await readBodyWithin(request, MAX_BODY_BYTES);
+    rawBody = await readBody(request, MAX_BODY_BYTES);
     if (rawBody === null) {
       return Response.json(
         { errors: [{ message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_USER_INPUT' } }] },

@@ -13,6 +13,7 @@ import { errorMessage } from './run-test';
 import { assertWorkerSecret, verifyWebhook } from './signing';
 import type { ExecuteRequest, RetryOptions, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types';
 import { WorkerHealthCheck } from './worker-health-check';
+import { readBody } from './read-body';
 
 export type WorkerHealthCheckClass<E extends WorkerHealthCheckEnv> = new (env: E, identity: WorkerIdentity) => WorkerHealthCheck<E>;
 export type WorkerHealthCheckFactory<E extends WorkerHealthCheckEnv> = (env: E, identity: WorkerIdentity) => WorkerHealthCheck<E>;
@@ -155,39 +156,6 @@ export class HealthCheckHandler<E extends WorkerHealthCheckEnv = WorkerHealthChe
     }
     return (make as WorkerHealthCheckFactory<E>)(this.env, this.options);
   }
-}
-
-/**
- * The body as text, or `null` past `limit` bytes: refused by Content-Length before reading, else
- * while reading, so an oversized body is never buffered whole.
- */
-async function readBody(request: Request, limit: number): Promise<string | null> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await request.body?.cancel();
-    return null;
-  }
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {

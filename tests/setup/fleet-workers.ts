@@ -2,10 +2,9 @@
 // Miniflare can run each as an auxiliary Worker beside the orchestrator under test, reached over
 // the same service bindings as in `wrangler dev`; and beside them the test-only workers of
 // tests/workers.
-import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleFleetWorker } from '../../fleet/build.mjs';
+import { bundleFleetWorker, bundleWorker } from '../../fleet/build.mjs';
 import { deriveWorkerSecret } from '../../sdk/src/signing';
 
 export const FLEET = [
@@ -25,22 +24,8 @@ export const DATA_FACTORY_DB_ID = 'data-factory-test-db';
  */
 export const SILENT_WORKER = { name: 'silent-worker', binding: 'SILENT_WORKER' } as const;
 
-/** A test-only worker bundled like the fleet (SDK and standardwebhooks inlined). */
-async function bundleTestWorker(file: string): Promise<string> {
-  const result = await build({
-    entryPoints: [path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', file)],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2023',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['workerd', 'worker', 'browser', 'module', 'main'],
-    external: ['cloudflare:*', 'node:*'],
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]!.text;
-}
+/** A test-only worker, bundled like the fleet (SDK and standardwebhooks inlined). */
+const bundleTestWorker = (file: string) => bundleWorker(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', file));
 
 export async function fleetWorkers(signingKey: string) {
   const silent = {

@@ -1,8 +1,15 @@
+// Imports nothing, so the orchestrator can use the same bounded reader for its own requests.
+
 /**
- * Reads a request body as text, giving up as soon as it passes `limit` bytes: the limit holds
- * whether or not the client sent a Content-Length (chunked uploads have none). Null when too big.
+ * The body as text, or `null` past `limit` bytes: refused by Content-Length before reading, else
+ * while reading, so an oversized body is never buffered whole.
  */
-export async function readBodyWithin(request: Request, limit: number): Promise<string | null> {
+export async function readBody(request: Request, limit: number): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await request.body?.cancel();
+    return null;
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
