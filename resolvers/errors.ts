@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * Errors the operations raise on purpose. They carry the public `extensions.code` from
  * CONTRACT.md; the HTTP layer turns them into GraphQL errors and masks everything else.
@@ -23,3 +25,10 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
   new OperationError('CONFLICT', message, details);
 export const unauthenticated = (message: string) => new OperationError('UNAUTHENTICATED', message);
 export const forbidden = (message: string) => new OperationError('FORBIDDEN', message);
+
+/** Parses an operation's input, or throws BAD_USER_INPUT with every problem found, joined. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw badInput(result.error.issues.map((issue) => issue.message).join('; '));
+  return result.data;
+}

@@ -4,7 +4,7 @@ import { healthChecks, TRIGGER_TYPES } from '../db/health-checks';
 import { workerHealthChecks } from '../db/worker-health-checks';
 import type { WorkerRow } from '../db/workers';
 import type { OperationDeps } from './deps';
-import { badInput } from './errors';
+import { badInput, parseInput } from './errors';
 import { failRunThatCouldNotStart } from './cancel';
 import { selectWorkers } from './workers-registry';
 
@@ -57,9 +57,7 @@ export async function initiateHealthCheck(
   deps: OperationDeps & { startRun(healthCheckUuid: string): RunStarter },
   input: InitiateInput,
 ) {
-  const parsed = initiateInput.safeParse(input);
-  if (!parsed.success) throw badInput(parsed.error.issues.map((issue) => issue.message).join('; '));
-  const options = parsed.data;
+  const options = parseInput(initiateInput, input);
   const selected: WorkerRow[] = await selectWorkers(deps.db, options.workerFilters);
   if (selected.length === 0) {
     throw badInput('There is no enabled worker to check: register one with registerWorker (or enable one with updateWorker).');

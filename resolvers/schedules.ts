@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { healthCheckSchedules, type HealthCheckScheduleRow } from '../db/health-check-schedules';
 import type { Db } from '../db/client';
-import { badInput, conflict, notFound } from './errors';
+import { conflict, notFound, parseInput } from './errors';
 import { MAX_TIMEOUT_MINUTES } from './initiate';
 import { parseStringList } from './json-columns';
 
@@ -70,14 +70,8 @@ const updateSchema = z.object(scheduleFields).partial();
 /** Absent and null both mean "leave as it is" (GraphQL sends null for fields not given). */
 export type UpdateScheduleInput = { [K in keyof z.input<typeof updateSchema>]?: z.input<typeof updateSchema>[K] | null };
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success) throw badInput(result.error.issues.map((issue) => issue.message).join('; '));
-  return result.data;
-}
-
 export async function createSchedule(db: Db, input: CreateScheduleInput) {
-  const { workerFilters, ...data } = parse(createSchema, input);
+  const { workerFilters, ...data } = parseInput(createSchema, input);
   const [row] = await db
     .insert(healthCheckSchedules)
     .values({ ...data, workerFilters: JSON.stringify(workerFilters) })
@@ -90,7 +84,7 @@ export async function createSchedule(db: Db, input: CreateScheduleInput) {
 export async function updateSchedule(db: Db, name: string, input: UpdateScheduleInput) {
   // Absent and null both mean "leave as it is".
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
-  const { workerFilters, ...data } = parse(updateSchema, given);
+  const { workerFilters, ...data } = parseInput(updateSchema, given);
   const [row] = await db
     .update(healthCheckSchedules)
     .set({ ...data, ...(workerFilters ? { workerFilters: JSON.stringify(workerFilters) } : {}), updatedAt: sql`CURRENT_TIMESTAMP` })

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { workers, type WorkerRow } from '../db/workers';
-import { badInput, conflict, notFound } from './errors';
+import { badInput, conflict, notFound, parseInput } from './errors';
 
 /** Binding names as wrangler allows them: an identifier, by convention upper snake case. */
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -49,12 +49,6 @@ export interface UpdateWorkerInput {
   url?: string | null;
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success) throw badInput(result.error.issues.map((issue) => issue.message).join('; '));
-  return result.data;
-}
-
 /** A binding must exist on the orchestrator, or dispatches to it could never arrive. */
 function assertBindingExists(env: Env, binding: string | null | undefined) {
   if (!binding) return;
@@ -65,7 +59,7 @@ function assertBindingExists(env: Env, binding: string | null | undefined) {
 }
 
 export async function registerWorker(db: Db, env: Env, input: RegisterWorkerInput): Promise<WorkerRow> {
-  const data = parse(registerWorkerInput, input);
+  const data = parseInput(registerWorkerInput, input);
   assertBindingExists(env, data.binding);
   const [row] = await db
     .insert(workers)
@@ -82,10 +76,10 @@ export async function updateWorker(db: Db, env: Env, name: string, input: Update
   // Changing how it is reached replaces both fields, so a worker is never reached two ways.
   const reach =
     input.binding !== undefined || input.url !== undefined
-      ? parse(reachSchema, { binding: input.binding ?? null, url: input.url ?? null })
+      ? parseInput(reachSchema, { binding: input.binding ?? null, url: input.url ?? null })
       : { binding: existing.binding, url: existing.url };
   assertBindingExists(env, reach.binding);
-  const type = input.type == null ? existing.type : parse(z.string().trim().min(1, 'type must not be empty').max(64), input.type);
+  const type = input.type == null ? existing.type : parseInput(z.string().trim().min(1, 'type must not be empty').max(64), input.type);
   const [row] = await db
     .update(workers)
     .set({
