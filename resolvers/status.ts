@@ -1,5 +1,5 @@
 import { and, eq, type SQL } from 'drizzle-orm';
-import { healthChecks, type HealthCheckRow, type TriggerType } from '../db/health-checks';
+import { healthChecks, type HealthCheckRow, type RunStatus, type TriggerType } from '../db/health-checks';
 import type { WorkerHealthCheckRow } from '../db/worker-health-checks';
 import type { Db } from '../db/client';
 import { badInput, notFound } from './errors';
@@ -74,6 +74,14 @@ export async function getHealthCheckStatus(db: Db, healthCheckUuid: string) {
   return { ...runShape(fields), worker_results: workerResults.map(workerShape) };
 }
 
+/** The history's filters as SQL, for counting: by trigger type and by status, either or both. */
+export function historyFilter(args: { triggerType?: TriggerType | null; status?: RunStatus | null }): SQL | undefined {
+  return and(
+    args.triggerType ? eq(healthChecks.triggerType, args.triggerType) : undefined,
+    args.status ? eq(healthChecks.status, args.status) : undefined,
+  );
+}
+
 export const MAX_HISTORY_LIMIT = 100;
 
 export async function getHealthCheckHistory(db: Db, page: number, limit: number, triggerType?: TriggerType | null) {
@@ -84,7 +92,6 @@ export async function getHealthCheckHistory(db: Db, page: number, limit: number,
   if (triggerType != null && triggerType !== 'on_demand' && triggerType !== 'cron') {
     throw badInput('triggerType must be "on_demand" or "cron".');
   }
-  const filter: SQL | undefined = triggerType ? and(eq(healthChecks.triggerType, triggerType)) : undefined;
   const [rows, total] = await Promise.all([
     db.query.healthChecks.findMany({
       where: triggerType ? { triggerType } : {},
@@ -92,7 +99,7 @@ export async function getHealthCheckHistory(db: Db, page: number, limit: number,
       limit,
       offset: (page - 1) * limit,
     }),
-    db.$count(healthChecks, filter),
+    db.$count(healthChecks, historyFilter({ triggerType })),
   ]);
   return { health_checks: rows.map(runShape), total_count: total, page, limit };
 }

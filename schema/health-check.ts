@@ -1,8 +1,8 @@
-import { and, eq, type SQL } from 'drizzle-orm';
-import { healthChecks, type RunStatus, type TriggerType } from '../db/health-checks';
+import { healthChecks } from '../db/health-checks';
 import { badInput } from '../resolvers/errors';
 import { healthStatusFor } from '../resolvers/health-status';
 import { parseStringList } from '../resolvers/json-columns';
+import { historyFilter } from '../resolvers/status';
 import { builder } from './builder';
 import { HealthCheckStatusEnum, HealthStatusEnum, TriggerTypeEnum } from './enums';
 
@@ -64,13 +64,6 @@ builder.queryField('healthCheck', (t) =>
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
-
-function historyFilter(args: { triggerType?: TriggerType | null; status?: RunStatus | null }): SQL | undefined {
-  return and(
-    args.triggerType ? eq(healthChecks.triggerType, args.triggerType) : undefined,
-    args.status ? eq(healthChecks.status, args.status) : undefined,
-  );
-}
 
 builder.queryField('healthChecks', (t) =>
   t.drizzleConnection(
