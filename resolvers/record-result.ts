@@ -13,7 +13,11 @@ export interface RecordResultOptions {
   webhookId?: string;
   /** Tells the run's Durable Object a result is in, so it can finalise the run. */
   notifyRun(healthCheckUuid: string): Promise<void>;
+  /** The check as the caller already read it (to verify the signature), so it is not read twice. */
+  check?: WorkerCheck;
 }
+
+export type WorkerCheck = NonNullable<Awaited<ReturnType<typeof findWorkerCheckOrNull>>>;
 
 /** Finds the worker check a result is for, or says why there is none. */
 export async function findWorkerCheck(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string) {
@@ -52,7 +56,7 @@ export async function recordWorkerResult(
     const used = await deps.db.query.webhookDeliveries.findFirst({ columns: { webhookId: true }, where: { webhookId: options.webhookId } });
     if (used) throw unauthenticated(`The webhook-id ${options.webhookId} was already used: this delivery is a replay.`);
   }
-  const check = await findWorkerCheck(deps, workerCheckUuid);
+  const check = options.check ?? (await findWorkerCheck(deps, workerCheckUuid));
   if (check.healthCheck.status !== 'running') {
     throw conflict(`The health check is already ${check.healthCheck.status}; the result of ${check.workerName} came too late.`);
   }

@@ -54,7 +54,8 @@ builder.mutationField('reportWorkerResult', (t) =>
       signatureHeaders(headers, ctx.rawBody);
       const check = await findWorkerCheckOrNull(ctx, workerCheckUuid);
       const webhookId = await verifyCallback(ctx.env.HEALTH_CHECK_SIGNING_KEY, check?.workerName ?? null, headers, ctx.rawBody);
-      return recordWorkerResult(ctx, workerCheckUuid, result, { webhookId, notifyRun: ctx.runs.notifyRun });
+      // verifyCallback refuses an unknown check, so `check` is the row the signature was made for.
+      return recordWorkerResult(ctx, workerCheckUuid, result, { webhookId, notifyRun: ctx.runs.notifyRun, check: check! });
     },
   }),
 );
