@@ -3,12 +3,12 @@ export { HealthCheckOps } from './entrypoints/health-check-ops';
 export { EventHub } from './durable/event-hub';
 import { setExecutorFactory } from './durable/graphql-ws/executor-registry';
 import { routeSubscriptionUpgrade, shardCount } from './durable/graphql-ws/shards';
-import { createSubscriptionExecutor } from './schema/subscription-executor';
+import { createSubscriptionExecutor } from './compose/subscription-executor';
 import { healthResponse } from './http/health';
 import { serveGraphQL } from './http/serve';
-import { runCronTick } from './resolvers/cron';
-import { createOperationDeps } from './resolvers/deps';
-import { createRunControl } from './resolvers/run-control';
+import { runCronTick } from './operations/cron';
+import { createOperationDeps } from './operations/deps';
+import { createRunControl } from './durable/run-control';
 
 // The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
 // schema/ imports, and the classes exported above run in this isolate, after this line.

@@ -4,7 +4,7 @@
 import { test } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { deriveWorkerSecret, signWebhook } from '../sdk/src/signing';
-import { workerResultPayload } from '../resolvers/worker-result-payload';
+import { workerResultPayload } from '../operations/worker-result-payload';
 
 const now = new Date().toISOString();
 const testResult = (i: number) => ({ name: `test ${i}`, status: 'passed', durationMs: 1.5 + i, error: null });

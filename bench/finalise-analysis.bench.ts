@@ -1,8 +1,8 @@
 // Finalising a run of 200 workers: the rule-based analysis of every worker and of the fleet,
 // against the baseline of only scoring them. Tells how much finalisation the analysis adds.
 import { test } from 'vitest';
-import { analyseRunByRules, analyseWorkerByRules } from '../resolvers/analysis/rule-based';
-import { scoreRun, scoreWorker } from '../resolvers/scoring';
+import { analyseRunByRules, analyseWorkerByRules } from '../domain/analysis/rule-based';
+import { scoreRun, scoreWorker } from '../domain/scoring';
 import { fail, pass, run, suite, worker } from '../tests/analysis/fixtures';
 
 const workers = Array.from({ length: 200 }, (_, i) =>

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
-import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
-import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../resolvers/dispatch-results';
-import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../resolvers/finalise';
-import type { DispatchTarget, RunStartParams } from '../resolvers/initiate';
+import { createOperationDeps, type OperationDeps } from '../operations/deps';
+import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../operations/dispatch-results';
+import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../operations/finalise';
+import type { DispatchTarget, RunStartParams } from '../operations/initiate';
 import { deriveWorkerSecret, signWebhook } from '../sdk/src/signing';
 import {
   ALARM_RETRY_MS,

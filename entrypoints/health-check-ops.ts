@@ -1,10 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { createOperationDeps, type OperationDeps } from '../resolvers/deps';
-import { badInput, OperationError } from '../resolvers/errors';
-import { initiateHealthCheck } from '../resolvers/initiate';
-import { recordWorkerResult } from '../resolvers/record-result';
-import { createRunControl } from '../resolvers/run-control';
-import { getHealthCheckHistory, getHealthCheckStatus } from '../resolvers/status';
+import { createOperationDeps, type OperationDeps } from '../operations/deps';
+import { badInput, OperationError } from '../operations/errors';
+import { initiateHealthCheck } from '../operations/initiate';
+import { recordWorkerResult } from '../operations/record-result';
+import { createRunControl } from '../durable/run-control';
+import { getHealthCheckHistory, getHealthCheckStatus } from '../operations/status';
 
 /** The seed's snake_case initiate parameters. */
 export interface InitiateParams {

@@ -1,8 +1,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createDb, type Db } from '../db/client';
-import { authenticate, type Authentication } from '../resolvers/api-keys';
-import { createOperationDeps } from '../resolvers/deps';
-import { createRunControl } from '../resolvers/run-control';
+import { authenticate, type Authentication } from '../operations/api-keys';
+import { createOperationDeps } from '../operations/deps';
+import { createRunControl } from '../durable/run-control';
 import type { GraphQLContext } from '../schema/context';
 
 /**

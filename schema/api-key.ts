@@ -1,5 +1,5 @@
-import { createApiKey, revokeApiKey } from '../resolvers/api-keys';
-import { disconnectKeyEverywhere } from '../resolvers/publisher';
+import { createApiKey, revokeApiKey } from '../operations/api-keys';
+import { disconnectKeyEverywhere } from '../durable/publisher';
 import { builder } from './builder';
 import { ApiKeyRoleEnum } from './enums';
 

@@ -6,7 +6,7 @@ import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { GraphQLError } from 'graphql';
 import type { Relations } from '../db/relations';
 import { relations } from '../db/relations';
-import { hasRole } from '../resolvers/api-keys';
+import { hasRole } from '../operations/api-keys';
 import type { GraphQLContext } from './context';
 
 // Plugins and options only: types live in their own files (Pothos's app-layout guide).

@@ -1,6 +1,6 @@
-import type { Caller } from '../resolvers/api-keys';
-import type { OperationDeps } from '../resolvers/deps';
-import type { RunControl } from '../resolvers/run-control';
+import type { Caller } from '../operations/api-keys';
+import type { OperationDeps } from '../operations/deps';
+import type { RunControl } from '../durable/run-control';
 
 /** What every resolver gets. Built per request in http/context.ts. */
 export interface GraphQLContext extends OperationDeps {

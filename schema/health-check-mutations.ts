@@ -1,5 +1,5 @@
-import { cancelHealthCheck } from '../resolvers/cancel';
-import { initiateHealthCheck, MAX_TIMEOUT_MINUTES } from '../resolvers/initiate';
+import { cancelHealthCheck } from '../operations/cancel';
+import { initiateHealthCheck, MAX_TIMEOUT_MINUTES } from '../operations/initiate';
 import { builder } from './builder';
 import { HealthCheckStatusEnum } from './enums';
 

@@ -1,8 +1,8 @@
 import { healthChecks } from '../db/health-checks';
-import { badInput } from '../resolvers/errors';
-import { healthStatusFor } from '../resolvers/health-status';
-import { parseStringList } from '../resolvers/json-columns';
-import { historyFilter } from '../resolvers/status';
+import { badInput } from '../operations/errors';
+import { healthStatusFor } from '../domain/health-status';
+import { parseStringList } from '../operations/json-columns';
+import { historyFilter } from '../operations/status';
 import { builder } from './builder';
 import { HealthCheckStatusEnum, HealthStatusEnum, TriggerTypeEnum } from './enums';
 

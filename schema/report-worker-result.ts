@@ -1,5 +1,5 @@
-import { findWorkerCheckOrNull, recordWorkerResult } from '../resolvers/record-result';
-import { signatureHeaders, verifyCallback } from '../resolvers/verify-callback';
+import { findWorkerCheckOrNull, recordWorkerResult } from '../operations/record-result';
+import { signatureHeaders, verifyCallback } from '../operations/verify-callback';
 import { builder } from './builder';
 import { TestStatusEnum } from './enums';
 

@@ -1,6 +1,6 @@
-import { parseStringList } from '../resolvers/json-columns';
-import { MAX_TIMEOUT_MINUTES } from '../resolvers/initiate';
-import { createSchedule, deleteSchedule, nextRunAt, updateSchedule } from '../resolvers/schedules';
+import { parseStringList } from '../operations/json-columns';
+import { MAX_TIMEOUT_MINUTES } from '../operations/initiate';
+import { createSchedule, deleteSchedule, nextRunAt, updateSchedule } from '../operations/schedules';
 import { builder } from './builder';
 
 export const HealthCheckScheduleType = builder.drizzleObject('healthCheckSchedules', {

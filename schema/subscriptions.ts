@@ -10,7 +10,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { HEALTH_CHECK_EVENT_TYPES, type HealthCheckEvent } from '../durable/graphql-ws/event';
-import { notFound } from '../resolvers/errors';
+import { notFound } from '../operations/errors';
 import { builder } from './builder';
 
 export const HealthCheckEventTypeEnum = builder.enumType('HealthCheckEventType', {

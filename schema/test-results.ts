@@ -1,4 +1,4 @@
-import type { StoredTestResult } from '../resolvers/json-columns';
+import type { StoredTestResult } from '../operations/json-columns';
 import { builder } from './builder';
 import { TestStatusEnum } from './enums';
 

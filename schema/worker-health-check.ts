@@ -1,6 +1,6 @@
 import { FINAL_WORKER_CHECK_STATUSES, type WorkerCheckStatus } from '../db/worker-health-checks';
-import { healthStatusFor } from '../resolvers/health-status';
-import { parseStringList, parseTestResults } from '../resolvers/json-columns';
+import { healthStatusFor } from '../domain/health-status';
+import { parseStringList, parseTestResults } from '../operations/json-columns';
 import { builder } from './builder';
 import { HealthStatusEnum, WorkerCheckStatusEnum } from './enums';
 import { TestSuiteResultType } from './test-results';

@@ -1,6 +1,6 @@
 import { deriveWorkerSecret } from '../sdk/src/signing';
-import { notFound } from '../resolvers/errors';
-import { registerWorker, removeWorker, updateWorker } from '../resolvers/workers-registry';
+import { notFound } from '../operations/errors';
+import { registerWorker, removeWorker, updateWorker } from '../operations/workers-registry';
 import { builder } from './builder';
 
 export const WorkerType = builder.drizzleObject('workers', {

@@ -1,9 +1,9 @@
 /**
  * What the run pipeline publishes to the EventHub shards (`publishMany(events)`, `publish(event)`):
- * the pipeline's own HealthCheckEvent (resolvers/events.ts), and its runtime check, since an RPC
+ * the pipeline's own HealthCheckEvent (operations/events.ts), and its runtime check, since an RPC
  * argument is whatever the caller sent.
  */
-import type { HealthCheckEvent, HealthCheckEventType } from '../../resolvers/events';
+import type { HealthCheckEvent, HealthCheckEventType } from '../../operations/events';
 
 export type { HealthCheckEvent, HealthCheckEventType };
 

@@ -3,7 +3,7 @@
  * imports both, registers the factory once at module load:
  *
  *   import { setExecutorFactory } from './durable/graphql-ws/executor-registry';
- *   import { createSubscriptionExecutor } from './schema/subscription-executor';
+ *   import { createSubscriptionExecutor } from './compose/subscription-executor';
  *   setExecutorFactory(createSubscriptionExecutor);
  *
  * Module state is per isolate, and the Durable Object classes exported from index.ts run in the

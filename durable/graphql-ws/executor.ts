@@ -1,7 +1,7 @@
 /**
  * The seam between the protocol layer and the GraphQL schema. The EventHub knows sockets and the
  * graphql-ws protocol; everything that needs the schema or D1 is behind this interface. The real
- * implementation lives with the schema (`schema/subscription-executor.ts`) and reaches the hub
+ * implementation lives with the schema (`compose/subscription-executor.ts`) and reaches the hub
  * through executor-registry.ts.
  */
 import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';

@@ -1,6 +1,6 @@
 /**
  * A SubscriptionExecutor over any graphql-js schema (a Pothos schema is one): the schema-agnostic
- * half of `schema/subscription-executor.ts`, which only has to supply the schema, how to
+ * half of `compose/subscription-executor.ts`, which only has to supply the schema, how to
  * authenticate, and the context for an execution.
  *
  * Execution runs the stored subscription document with graphql-js `execute` and the event as the

@@ -1,13 +1,13 @@
 /**
  * Spreading subscription sockets over `EVENT_HUB_SHARDS` EventHub objects. index.ts routes
- * upgrades with `routeSubscriptionUpgrade`; resolvers/publisher.ts publishes to every shard.
+ * upgrades with `routeSubscriptionUpgrade`; durable/publisher.ts publishes to every shard.
  *
- * Both read the count and name the shards with resolvers/hub-shards.ts, so they always agree;
+ * Both read the count and name the shards with durable/hub-shards.ts, so they always agree;
  * `shardCount` and `shardName` are re-exported here for the router's callers.
  */
-import { shardName } from '../../resolvers/hub-shards';
+import { shardName } from '../hub-shards';
 
-export { FALLBACK_SHARD_COUNT, MAX_SHARD_COUNT, shardCount, shardName } from '../../resolvers/hub-shards';
+export { FALLBACK_SHARD_COUNT, MAX_SHARD_COUNT, shardCount, shardName } from '../hub-shards';
 
 /** FNV-1a, 32-bit: a stable, well-spread hash of a client id. */
 export function hashString(text: string): number {

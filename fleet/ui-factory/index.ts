@@ -2,7 +2,7 @@
  * ui-factory: renders HTML fragments. The demo fleet's honestly degraded worker: two of its three
  * performance tests fail by measurement (naive renderers, see ui.ts) and one integration test
  * depends on a flaky upstream that fails about a third of the time. With the scoring formula
- * (resolvers/scoring.ts) that lands at 0.87 when the upstream answers and 0.78 when it does not:
+ * (domain/scoring.ts) that lands at 0.87 when the upstream answers and 0.78 when it does not:
  * degraded either way.
  */
 import { HealthCheckHandler } from '../../sdk/src/index';

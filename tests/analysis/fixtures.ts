@@ -1,6 +1,6 @@
-import { healthStatusFor } from '../../resolvers/health-status';
-import type { RunAnalysisInput, TestResultInput, TestSuiteInput, WorkerAnalysisInput } from '../../resolvers/analysis/types';
-import { countsForRun, scoreRun, scoreWorker } from '../../resolvers/scoring';
+import { healthStatusFor } from '../../domain/health-status';
+import type { RunAnalysisInput, TestResultInput, TestSuiteInput, WorkerAnalysisInput } from '../../domain/analysis/types';
+import { countsForRun, scoreRun, scoreWorker } from '../../domain/scoring';
 
 export function suite(results: TestResultInput[]): TestSuiteInput {
   return {

@@ -6,8 +6,8 @@ import {
   MAX_RUN_RECOMMENDATIONS,
   MAX_WORKER_RECOMMENDATIONS,
   ruleBasedAnalyser,
-} from '../../resolvers/analysis/rule-based';
-import type { Analysis, WorkerAnalysisInput } from '../../resolvers/analysis/types';
+} from '../../domain/analysis/rule-based';
+import type { Analysis, WorkerAnalysisInput } from '../../domain/analysis/types';
 import { fail, pass, run, suite, uiFactory, worker } from './fixtures';
 
 const healthy = worker({ workerName: 'agent-factory', databaseConnectivity: true, externalApiConnectivity: true });

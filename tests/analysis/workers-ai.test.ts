@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createAnalyser, ruleBasedAnalyser } from '../../resolvers/analysis';
-import { analyseRunByRules, analyseWorkerByRules } from '../../resolvers/analysis/rule-based';
+import { createAnalyser, ruleBasedAnalyser } from '../../domain/analysis';
+import { analyseRunByRules, analyseWorkerByRules } from '../../domain/analysis/rule-based';
 import {
   createWorkersAiAnalyser,
   DEFAULT_AI_MODEL,
   type AiLike,
   type FallbackReason,
-} from '../../resolvers/analysis/workers-ai';
+} from '../../domain/analysis/workers-ai';
 import { run, uiFactory, worker } from './fixtures';
 
 // The real binding fits the minimal type this module asks for (checked by tsc).

@@ -8,7 +8,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import { env, exports } from 'cloudflare:workers';
 import { createClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSubscriptionExecutor } from '../../schema/subscription-executor';
+import { createSubscriptionExecutor } from '../../compose/subscription-executor';
 import { EXECUTION_CONCURRENCY, type EventHub } from '../../durable/event-hub';
 import type { ConnectionState } from '../../durable/graphql-ws/connection-state';
 import type { HealthCheckEvent } from '../../durable/graphql-ws/event';

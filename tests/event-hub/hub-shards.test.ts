@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as routerShards from '../../durable/graphql-ws/shards';
-import { FALLBACK_SHARD_COUNT, MAX_SHARD_COUNT, shardCount, shardName } from '../../resolvers/hub-shards';
+import { FALLBACK_SHARD_COUNT, MAX_SHARD_COUNT, shardCount, shardName } from '../../durable/hub-shards';
 
-describe('resolvers/hub-shards', () => {
+describe('durable/hub-shards', () => {
   it('is what the upgrade router uses: one reading of EVENT_HUB_SHARDS for router and publisher', () => {
     expect(routerShards.shardCount).toBe(shardCount);
     expect(routerShards.shardName).toBe(shardName);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashString, shardCount, shardName, shardOrder } from '../../durable/graphql-ws/shards';
 
 describe('shards', () => {
-  it('names shards as resolvers/publisher.ts publishes to them', () => {
+  it('names shards as durable/publisher.ts publishes to them', () => {
     expect([0, 1, 2, 3].map(shardName)).toEqual(['shard-0', 'shard-1', 'shard-2', 'shard-3']);
   });
 

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers';
 import { createDb } from '../../db/client';
 import type { ApiKeyRole } from '../../db/api-keys';
-import { createApiKey } from '../../resolvers/api-keys';
+import { createApiKey } from '../../operations/api-keys';
 
 export const ADMIN_KEY = env.ADMIN_API_KEY;
 

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { createDb } from '../../db/client';
 import type { WorkerCheckStatus } from '../../db/worker-health-checks';
-import { recountRun } from '../../resolvers/run-counters';
-import { countsForRun } from '../../resolvers/scoring';
+import { recountRun } from '../../operations/run-counters';
+import { countsForRun } from '../../domain/scoring';
 import { seedRun } from '../helpers/fixtures';
 import { runRow } from './helpers';
 

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../index';
-import { firesWithin } from '../../resolvers/schedules';
+import { firesWithin } from '../../operations/schedules';
 import { countRows, seedRun } from '../helpers/fixtures';
 import { codes, gql, keyFor } from '../helpers/graphql';
 import { registerFleet, waitForRun } from '../runs/helpers';

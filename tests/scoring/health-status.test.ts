@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEALTH_STATUS_THRESHOLDS, healthStatusFor, healthStatusRange } from '../../resolvers/health-status';
+import { HEALTH_STATUS_THRESHOLDS, healthStatusFor, healthStatusRange } from '../../domain/health-status';
 
 describe('healthStatusFor', () => {
   it.each([

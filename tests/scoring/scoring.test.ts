@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthStatusFor } from '../../resolvers/health-status';
+import { healthStatusFor } from '../../domain/health-status';
 import {
   countsForRun,
   responseTimeScore,
@@ -8,7 +8,7 @@ import {
   scoreWorker,
   workerPassed,
   type WorkerScoreInput,
-} from '../../resolvers/scoring';
+} from '../../domain/scoring';
 
 const perfect: WorkerScoreInput = {
   status: 'completed',

@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { validateSubscriptionDocument } from '../../durable/graphql-ws/schema-executor';
 import { schema } from '../../schema';
-import { httpDocumentPipeline } from '../../schema/subscription-executor';
+import { httpDocumentPipeline } from '../../compose/subscription-executor';
 
 const typo = { query: 'subscription { healthCheckUpdated { typ } }', variables: null, operationName: null };
 const withSettings = (overrides: Partial<Env>) => ({ ...env, ...overrides }) as Env;

@@ -6,7 +6,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client';
-import { revokeApiKey } from '../../resolvers/api-keys';
+import { revokeApiKey } from '../../operations/api-keys';
 import { gql, keyFor } from '../helpers/graphql';
 import { connectToOrchestrator } from '../event-hub/sockets';
 import { cancel, heldRun } from './held-runs';

@@ -17,10 +17,10 @@ import { createDb, type Db } from '../db/client';
 import { maskError } from '../http/mask-error';
 import { serverSettings } from '../http/settings';
 import { buildYoga } from '../http/yoga';
-import { authenticate } from '../resolvers/api-keys';
-import { createRunControl } from '../resolvers/run-control';
-import type { GraphQLContext } from './context';
-import { schema } from './index';
+import { authenticate } from '../operations/api-keys';
+import { createRunControl } from '../durable/run-control';
+import type { GraphQLContext } from '../schema/context';
+import { schema } from '../schema/index';
 
 /** Yoga's masked message, so a masked error reads the same over HTTP and WebSocket. */
 const MASKED_MESSAGE = 'Unexpected error.';

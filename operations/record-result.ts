@@ -3,9 +3,9 @@ import { healthChecks } from '../db/health-checks';
 import { workerHealthChecks } from '../db/worker-health-checks';
 import type { OperationDeps } from './deps';
 import { badInput, conflict, notFound, unauthenticated } from './errors';
-import { healthStatusFor } from './health-status';
+import { healthStatusFor } from '../domain/health-status';
 import { recountRun } from './run-counters';
-import { scoreWorker } from './scoring';
+import { scoreWorker } from '../domain/scoring';
 import { suiteCounts, workerResultPayload } from './worker-result-payload';
 
 export interface RecordResultOptions {

@@ -1,4 +1,4 @@
-import type { HealthCheckEvent, Publish } from './events';
+import type { HealthCheckEvent, Publish } from '../operations/events';
 import { shardCount, shardName } from './hub-shards';
 
 /** The slice of the EventHub namespace the operations use (durable/ is not imported from here). */

@@ -1,6 +1,6 @@
 import { createDb, type Db } from '../db/client';
 import type { Publish } from './events';
-import { createPublisher } from './publisher';
+import { createPublisher } from '../durable/publisher';
 
 /** What the operations need from their caller (GraphQL, RPC, cron or a Durable Object). */
 export interface OperationDeps {

@@ -1,14 +1,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks, type RunStatus } from '../db/health-checks';
 import { workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
-import { createAnalyser } from './analysis';
-import type { AiLike } from './analysis/workers-ai';
-import type { WorkerAnalysisInput } from './analysis/types';
+import { createAnalyser } from '../domain/analysis';
+import type { AiLike } from '../domain/analysis/workers-ai';
+import type { WorkerAnalysisInput } from '../domain/analysis/types';
 import { baselinesForRun } from './baselines';
 import type { OperationDeps } from './deps';
-import { healthStatusFor } from './health-status';
+import { healthStatusFor } from '../domain/health-status';
 import { parseStringList, parseTestResults } from './json-columns';
-import { countsForRun, scoreRun } from './scoring';
+import { countsForRun, scoreRun } from '../domain/scoring';
 
 const PREVIOUS_RUNS_FOR_TREND = 5;
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import type { WorkerBaseline } from './analysis/types';
+import type { WorkerBaseline } from '../domain/analysis/types';
 import { parseTestResults } from './json-columns';
 
 /** How many earlier completed checks of a worker make its baseline. */

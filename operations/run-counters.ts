@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { healthChecks } from '../db/health-checks';
 import type { Db } from '../db/client';
-import { PASSING_SCORE } from './scoring';
+import { PASSING_SCORE } from '../domain/scoring';
 
 /**
  * Recomputes a run's counters from its worker rows in one statement, so they are exact however
  * many results arrive at once: nothing is incremented, everything is counted. The rule is
- * countsForRun's (resolvers/scoring.ts), in SQL; a test holds the two to the same answers.
+ * countsForRun's (domain/scoring.ts), in SQL; a test holds the two to the same answers.
  */
 export function recountRun(db: Db, healthCheckUuid: string) {
   const workerRows = sql`FROM worker_health_checks w WHERE w.health_check_uuid = ${healthCheckUuid}`;

@@ -1,4 +1,4 @@
-import type { RunStartParams } from './initiate';
+import type { RunStartParams } from '../operations/initiate';
 
 /** The slice of the HealthCheckRun namespace the operations use (durable/ is not imported here). */
 interface RunNamespace {

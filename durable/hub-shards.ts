@@ -1,7 +1,7 @@
 /**
  * How many EventHub shards there are (`EVENT_HUB_SHARDS`) and what each is called: the one
  * reading of it, shared by the Worker's upgrade router (durable/graphql-ws/shards.ts) and the
- * publisher (resolvers/publisher.ts). They must agree, or a publish misses the sockets of a shard
+ * publisher (durable/publisher.ts). They must agree, or a publish misses the sockets of a shard
  * the router used. Pure: nothing from durable/ is imported here.
  */
 
