@@ -83,7 +83,7 @@ export class EventHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // The vars are optional and not in wrangler.toml's [vars], so not in the generated Env.
-    const { limits, warnings } = readHubLimits(env as unknown as HubLimitVars);
+    const { limits, warnings } = readHubLimits(env);
     for (const warning of warnings) console.warn(`EventHub: ${warning}`);
     this.limits = limits;
     // The graphql-ws client's keep-alive ping is answered by the runtime without waking the object.

@@ -2,7 +2,6 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks, type RunStatus } from '../db/health-checks';
 import { workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
 import { createAnalyser } from '../domain/analysis';
-import type { AiLike } from '../domain/analysis/workers-ai';
 import type { WorkerAnalysisInput } from '../domain/analysis/types';
 import { baselinesForRun } from './baselines';
 import type { OperationDeps } from './deps';
@@ -100,7 +99,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
 
   // Workers AI only when the optional `AI` binding is configured (wrangler.toml [ai]); the model
   // from the optional AI_MODEL var, else the analyser's default.
-  const { AI: ai, AI_MODEL: model } = deps.env as { AI?: AiLike; AI_MODEL?: string };
+  const { AI: ai, AI_MODEL: model } = deps.env;
   const analyser = createAnalyser(ai ? { ai, ...(model ? { model } : {}) } : {});
   const inputs = workers.map((worker) => analysisInput(worker, baselines.get(worker.workerName) ?? null));
   const [workerAnalyses, runAnalysis] = await Promise.all([
