@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// The typed client other services use: client/generated is written from the committed
+// The typed client (@worker-health/client): client/generated is written from the committed
 // schema.graphql and the operations in client/operations. `npm test` fails when it is stale.
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -15,6 +15,9 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         scalars: { DateTime: 'string', ID: 'string' },
         strictScalars: true,
+        // Relative imports with `.js` (`./graphql.js`), as ESM under `moduleResolution: nodenext`
+        // requires and bundlers accept; the package is compiled to dist/ from these files.
+        emitLegacyCommonJSImports: false,
       },
     },
   },
