@@ -7,8 +7,7 @@ import { createSubscriptionExecutor } from './compose/subscription-executor';
 import { healthResponse } from './http/health';
 import { serveGraphQL } from './http/serve';
 import { runCronTick } from './operations/cron';
-import { createOperationDeps } from './operations/deps';
-import { createRunControl } from './durable/run-control';
+import { createOperationDeps } from './durable/operation-deps';
 
 // The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
 // schema/ imports, and the classes exported above run in this isolate, after this line.
@@ -26,7 +25,7 @@ export default {
   // Every minute (wrangler.toml [triggers]): due schedules, stranded runs, expired webhook-ids.
   async scheduled(controller, env, ctx): Promise<void> {
     const deps = createOperationDeps(env, (promise) => ctx.waitUntil(promise));
-    await runCronTick({ ...deps, startRun: createRunControl(env).startRun }, new Date(controller.scheduledTime));
+    await runCronTick(deps, new Date(controller.scheduledTime));
   },
 
   async fetch(request, env, ctx): Promise<Response> {

@@ -18,7 +18,7 @@ import { maskError } from '../http/mask-error';
 import { serverSettings } from '../http/settings';
 import { buildYoga } from '../http/yoga';
 import { authenticate } from '../operations/api-keys';
-import { createRunControl } from '../durable/run-control';
+import { createOperationDeps } from '../durable/operation-deps';
 import type { GraphQLContext } from '../schema/context';
 import { schema } from '../schema/index';
 
@@ -79,16 +79,14 @@ async function authenticateKey(db: Db, env: Env, authorization: string): Promise
  * only read, so publishing is a no-op and deferred work just runs.
  */
 function executionContext(db: Db, env: Env, request: ExecuteRequest): GraphQLContext {
+  const waitUntil = (promise: Promise<unknown>) => void promise.catch((error: unknown) => console.error('subscriptions: deferred work failed', error));
   return {
-    db,
-    env,
+    ...createOperationDeps(env, waitUntil, db),
+    publish: async () => {},
     caller: { keyName: `subscriber (${request.auth.role})`, role: request.auth.role },
     authFailure: null,
     request: null,
     rawBody: null,
-    publish: async () => {},
-    waitUntil: (promise) => void promise.catch((error: unknown) => console.error('subscriptions: deferred work failed', error)),
-    runs: createRunControl(env),
   };
 }
 

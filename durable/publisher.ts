@@ -1,16 +1,9 @@
-import type { HealthCheckEvent, Publish } from '../operations/events';
+import type { Publish } from '../operations/events';
+import type { EventHub } from './event-hub';
 import { shardCount, shardName } from './hub-shards';
 
-/** The slice of the EventHub namespace the operations use (durable/ is not imported from here). */
-interface HubNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): {
-    publishMany(events: HealthCheckEvent[]): Promise<unknown>;
-    disconnectKey(keyName: string): Promise<number>;
-  };
-}
-
-type Shard = ReturnType<HubNamespace['get']>;
+/** One EventHub shard, through the generated EVENT_HUB binding's type. */
+type Shard = DurableObjectStub<EventHub>;
 
 /**
  * Runs `call` on every EventHub shard (subscribers are spread over shards, so everything goes to
@@ -18,7 +11,7 @@ type Shard = ReturnType<HubNamespace['get']>;
  * be reached loses live updates, never data: what it would have said is in D1 already.
  */
 function toEveryShard(env: Env, what: string, call: (shard: Shard) => Promise<unknown>): Promise<void> {
-  const hub = (env as { EVENT_HUB?: HubNamespace }).EVENT_HUB;
+  const hub: Env['EVENT_HUB'] | undefined = env.EVENT_HUB;
   if (!hub) return Promise.resolve();
   // The same reading of EVENT_HUB_SHARDS and the same names as the router that places sockets.
   const shards = shardCount(env.EVENT_HUB_SHARDS);

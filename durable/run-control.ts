@@ -1,24 +1,11 @@
-import type { RunStartParams } from '../operations/initiate';
+import type { RunControl } from '../operations/deps';
 
-/** The slice of the HealthCheckRun namespace the operations use (durable/ is not imported here). */
-interface RunNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): {
-    start(params: RunStartParams): Promise<void>;
-    resultRecorded(): Promise<void>;
-    stop(): Promise<void>;
-  };
-}
-
-/** Reaches a run's Durable Object, named by the run's uuid. */
-export function createRunControl(env: Env) {
-  const namespace = (env as unknown as { HEALTH_CHECK_RUN: RunNamespace }).HEALTH_CHECK_RUN;
-  const stub = (healthCheckUuid: string) => namespace.get(namespace.idFromName(healthCheckUuid));
+/** Reaches a run's Durable Object over the generated HEALTH_CHECK_RUN binding, named by the run's uuid. */
+export function createRunControl(env: Env): RunControl {
+  const stub = (healthCheckUuid: string) => env.HEALTH_CHECK_RUN.get(env.HEALTH_CHECK_RUN.idFromName(healthCheckUuid));
   return {
-    startRun: (healthCheckUuid: string) => ({ start: (params: RunStartParams) => stub(healthCheckUuid).start(params) }),
-    notifyRun: (healthCheckUuid: string) => stub(healthCheckUuid).resultRecorded(),
-    stopRun: (healthCheckUuid: string) => stub(healthCheckUuid).stop(),
+    startRun: (healthCheckUuid) => ({ start: (params) => stub(healthCheckUuid).start(params) }),
+    notifyRun: (healthCheckUuid) => stub(healthCheckUuid).resultRecorded(),
+    stopRun: (healthCheckUuid) => stub(healthCheckUuid).stop(),
   };
 }
-
-export type RunControl = ReturnType<typeof createRunControl>;

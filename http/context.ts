@@ -1,8 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createDb, type Db } from '../db/client';
 import { authenticate, type Authentication } from '../operations/api-keys';
-import { createOperationDeps } from '../operations/deps';
-import { createRunControl } from '../durable/run-control';
+import { createOperationDeps } from '../durable/operation-deps';
 import type { GraphQLContext } from '../schema/context';
 
 /**
@@ -35,6 +34,5 @@ export function createContext(initial: YogaInitialContext & ServerContext): Grap
     authFailure: authentication.kind === 'anonymous' ? 'missing' : authentication.kind === 'invalid' ? 'invalid' : null,
     request,
     rawBody: initial.rawBody,
-    runs: createRunControl(env),
   };
 }

@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
-import { API_KEY_ROLES, apiKeys, type ApiKeyRole } from '../db/api-keys';
+import { API_KEY_ROLES, apiKeys, roleAtLeast, type ApiKeyRole } from '../db/api-keys';
 import type { Db } from '../db/client';
+import type { OperationDeps } from './deps';
 import { badInput, conflict, notFound } from './errors';
 
 export interface Caller {
@@ -8,11 +9,9 @@ export interface Caller {
   role: ApiKeyRole;
 }
 
-const ROLE_RANK: Record<ApiKeyRole, number> = { viewer: 0, operator: 1, admin: 2 };
-
 /** Roles are ordered: an admin may do what an operator may, an operator what a viewer may. */
 export function hasRole(caller: Caller | null, needed: ApiKeyRole): boolean {
-  return caller !== null && ROLE_RANK[caller.role] >= ROLE_RANK[needed];
+  return caller !== null && roleAtLeast(caller.role, needed);
 }
 
 const KEY_PREFIX = 'wh_';
@@ -106,7 +105,17 @@ export async function createApiKey(db: Db, input: { name: string; role: ApiKeyRo
   return { key, apiKey: row };
 }
 
-export async function revokeApiKey(db: Db, name: string) {
+/**
+ * Revokes a key at once and closes every live subscription socket opened with it, so a revoked key
+ * stops receiving events now, not at its next reconnect.
+ */
+export async function revokeApiKey(deps: Pick<OperationDeps, 'db' | 'disconnectKey'>, name: string) {
+  const revoked = await markRevoked(deps.db, name);
+  await deps.disconnectKey(revoked.name);
+  return revoked;
+}
+
+async function markRevoked(db: Db, name: string) {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })

@@ -10,14 +10,14 @@ import { recountRun } from './run-counters';
  * `failed` ("cancelled"), so they are no longer waited for and a late result is CONFLICT.
  * `stopRun` tells the run's Durable Object to stop dispatching and drop its alarm.
  */
-export async function cancelHealthCheck(deps: OperationDeps & { stopRun(healthCheckUuid: string): Promise<void> }, healthCheckUuid: string) {
+export async function cancelHealthCheck(deps: OperationDeps, healthCheckUuid: string) {
   const cancelled = await endRun(deps, healthCheckUuid, 'cancelled', 'Cancelled before the worker reported.');
   if (!cancelled) {
     const run = await deps.db.query.healthChecks.findFirst({ columns: { status: true }, where: { healthCheckUuid } });
     if (!run) throw notFound(`No health check ${healthCheckUuid}.`);
     throw conflict(`The health check is already ${run.status}; only a running one can be cancelled.`);
   }
-  deps.waitUntil(deps.stopRun(healthCheckUuid));
+  deps.waitUntil(deps.runs.stopRun(healthCheckUuid));
 }
 
 /** Ends a run whose Durable Object could not be started: its workers were never dispatched. */

@@ -4,7 +4,7 @@ import { healthChecks } from '../db/health-checks';
 import { webhookDeliveries } from '../db/webhook-deliveries';
 import type { OperationDeps } from './deps';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from './finalise';
-import { initiateHealthCheck, type RunStarter } from './initiate';
+import { initiateHealthCheck } from './initiate';
 import { dueSchedules } from './schedules';
 
 /** A run still RUNNING this long after its deadline has lost its Durable Object's alarm. */
@@ -17,7 +17,7 @@ const WEBHOOK_ID_RETENTION_MS = 60 * 60_000;
  * in this minute, ends runs stranded past their deadline, and prunes expired webhook-ids. Each
  * part is independent: one failing does not stop the others.
  */
-export async function runCronTick(deps: OperationDeps & { startRun(healthCheckUuid: string): RunStarter }, tick: Date) {
+export async function runCronTick(deps: OperationDeps, tick: Date) {
   const results = await Promise.allSettled([startDueSchedules(deps, tick), endOrphanedRuns(deps, tick), pruneWebhookIds(deps, tick)]);
   for (const result of results) {
     if (result.status === 'rejected') console.error(JSON.stringify({ event: 'cron.failed', error: String(result.reason) }));
@@ -25,7 +25,7 @@ export async function runCronTick(deps: OperationDeps & { startRun(healthCheckUu
   return results;
 }
 
-async function startDueSchedules(deps: OperationDeps & { startRun(healthCheckUuid: string): RunStarter }, tick: Date) {
+async function startDueSchedules(deps: OperationDeps, tick: Date) {
   const minuteStart = new Date(Math.floor(tick.getTime() / 60_000) * 60_000);
   const started: string[] = [];
   for (const schedule of await dueSchedules(deps.db, tick)) {

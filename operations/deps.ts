@@ -1,17 +1,30 @@
-import { createDb, type Db } from '../db/client';
+import type { Db } from '../db/client';
 import type { Publish } from './events';
-import { createPublisher } from '../durable/publisher';
+import type { RunStarter } from './initiate';
 
-/** What the operations need from their caller (GraphQL, RPC, cron or a Durable Object). */
+/**
+ * How the operations reach a run's Durable Object, named by the run's uuid. The operations see only
+ * this interface; durable/run-control.ts implements it over the HEALTH_CHECK_RUN binding.
+ */
+export interface RunControl {
+  startRun(healthCheckUuid: string): RunStarter;
+  /** Tells the run a result is in, so it can finalise. */
+  notifyRun(healthCheckUuid: string): Promise<void>;
+  /** Stops dispatching and drops the run's alarm (after a cancel). */
+  stopRun(healthCheckUuid: string): Promise<void>;
+}
+
+/**
+ * What the operations need from their caller (GraphQL, RPC, cron or a Durable Object). Built over a
+ * Worker's env by durable/operation-deps.ts, where the adapters to the bindings live.
+ */
 export interface OperationDeps {
   db: Db;
   env: Env;
   publish: Publish;
+  /** Closes every live subscription socket opened with a key (after it is revoked). */
+  disconnectKey(keyName: string): Promise<void>;
+  runs: RunControl;
   /** Keeps work going after the answer is sent (ExecutionContext / DurableObjectState). */
   waitUntil(promise: Promise<unknown>): void;
-}
-
-/** The operations' dependencies over a Worker's env, for any caller with a waitUntil. */
-export function createOperationDeps(env: Env, waitUntil: (promise: Promise<unknown>) => void, db: Db = createDb(env.DB)): OperationDeps {
-  return { db, env, publish: createPublisher(env), waitUntil };
 }

@@ -54,7 +54,7 @@ export interface RunStarter {
  * row per worker in one D1 batch, then hands the run to its Durable Object and says STARTED.
  */
 export async function initiateHealthCheck(
-  deps: OperationDeps & { startRun(healthCheckUuid: string): RunStarter },
+  deps: OperationDeps,
   input: InitiateInput,
 ) {
   const options = parseInput(initiateInput, input);
@@ -97,7 +97,7 @@ export async function initiateHealthCheck(
   // The run object publishes STARTED itself before its first dispatch, so it precedes every
   // WORKER_RESULT; it is started straight after the write, leaving no window without it.
   try {
-    await deps.startRun(healthCheckUuid).start({
+    await deps.runs.startRun(healthCheckUuid).start({
       healthCheckUuid,
       timeoutAt: timeoutAt.getTime(),
       timeoutMinutes: options.timeoutMinutes,

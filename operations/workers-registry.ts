@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
+import { deriveWorkerSecret } from '../sdk/src/signing';
 import { workers, type WorkerRow } from '../db/workers';
 import { badInput, conflict, notFound, parseInput } from './errors';
 
@@ -56,6 +57,16 @@ function assertBindingExists(env: Env, binding: string | null | undefined) {
   if (!candidate || typeof (candidate as Fetcher).fetch !== 'function') {
     throw badInput(`The orchestrator has no service binding named ${binding}: add it to wrangler.toml [[services]] first.`);
   }
+}
+
+/**
+ * A registered worker's signing secret, derived from HEALTH_CHECK_SIGNING_KEY and its name (nothing
+ * is stored). NOT_FOUND until the worker is registered, so a typo cannot mint a secret.
+ */
+export async function workerSigningSecret(db: Db, env: Env, name: string): Promise<string> {
+  const worker = await db.query.workers.findFirst({ columns: { name: true }, where: { name } });
+  if (!worker) throw notFound(`No worker named "${name}": register it first (registerWorker), then ask for its secret.`);
+  return deriveWorkerSecret(env.HEALTH_CHECK_SIGNING_KEY, name);
 }
 
 export async function registerWorker(db: Db, env: Env, input: RegisterWorkerInput): Promise<WorkerRow> {

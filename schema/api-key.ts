@@ -1,5 +1,4 @@
 import { createApiKey, revokeApiKey } from '../operations/api-keys';
-import { disconnectKeyEverywhere } from '../durable/publisher';
 import { builder } from './builder';
 import { ApiKeyRoleEnum } from './enums';
 
@@ -53,11 +52,6 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { admin: true },
     description: 'Revokes a key at once; requests with it are refused from then on.',
     args: { name: t.arg.string({ required: true }) },
-    resolve: async (_query, _root, args, ctx) => {
-      const revoked = await revokeApiKey(ctx.db, args.name);
-      // Open subscription sockets authenticated with it close now, not at their next reconnect.
-      await disconnectKeyEverywhere(ctx.env, revoked.name);
-      return revoked;
-    },
+    resolve: (_query, _root, args, ctx) => revokeApiKey(ctx, args.name),
   }),
 );

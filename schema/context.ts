@@ -1,10 +1,8 @@
 import type { Caller } from '../operations/api-keys';
 import type { OperationDeps } from '../operations/deps';
-import type { RunControl } from '../durable/run-control';
 
-/** What every resolver gets. Built per request in http/context.ts. */
+/** What every resolver gets. Built per request in http/context.ts (and per subscription execution in compose/). */
 export interface GraphQLContext extends OperationDeps {
-  runs: RunControl;
   /** The API-key holder, or null for anonymous or bad keys (see `authFailure`). */
   caller: Caller | null;
   authFailure: 'missing' | 'invalid' | null;

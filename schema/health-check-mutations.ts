@@ -44,7 +44,7 @@ builder.mutationField('initiateHealthCheck', (t) =>
     args: { input: t.arg({ type: InitiateHealthCheckInput, required: false }) },
     resolve: (_root, { input }, ctx) =>
       initiateHealthCheck(
-        { ...ctx, startRun: ctx.runs.startRun },
+        ctx,
         {
           triggerType: 'on_demand',
           triggerSource: input?.triggerSource ?? ctx.caller?.keyName ?? null,
@@ -66,7 +66,7 @@ builder.mutationField('cancelHealthCheck', (t) =>
     description: 'Cancels a running health check; its outstanding workers are no longer waited for.',
     args: { uuid: t.arg.id({ required: true }) },
     resolve: async (query, _root, { uuid }, ctx) => {
-      await cancelHealthCheck({ ...ctx, stopRun: ctx.runs.stopRun }, uuid);
+      await cancelHealthCheck(ctx, uuid);
       return (await ctx.db.query.healthChecks.findFirst(query({ where: { healthCheckUuid: uuid } })))!;
     },
   }),

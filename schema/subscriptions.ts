@@ -9,7 +9,7 @@
  * HTTP with a pointer to the WebSocket.
  */
 import { GraphQLError } from 'graphql';
-import { HEALTH_CHECK_EVENT_TYPES, type HealthCheckEvent } from '../durable/graphql-ws/event';
+import { HEALTH_CHECK_EVENT_TYPES, type HealthCheckEvent } from '../operations/events';
 import { notFound } from '../operations/errors';
 import { builder } from './builder';
 

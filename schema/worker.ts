@@ -1,6 +1,4 @@
-import { deriveWorkerSecret } from '../sdk/src/signing';
-import { notFound } from '../operations/errors';
-import { registerWorker, removeWorker, updateWorker } from '../operations/workers-registry';
+import { registerWorker, removeWorker, updateWorker, workerSigningSecret } from '../operations/workers-registry';
 import { builder } from './builder';
 
 export const WorkerType = builder.drizzleObject('workers', {
@@ -82,10 +80,6 @@ builder.queryField('workerSigningSecret', (t) =>
     description:
       "A worker's own callback signing secret (whsec_…), derived from HEALTH_CHECK_SIGNING_KEY. Set it as that worker's HEALTH_CHECK_SECRET.",
     args: { name: t.arg.string({ required: true }) },
-    resolve: async (_root, { name }, ctx) => {
-      const worker = await ctx.db.query.workers.findFirst({ columns: { name: true }, where: { name } });
-      if (!worker) throw notFound(`No worker named "${name}".`);
-      return deriveWorkerSecret(ctx.env.HEALTH_CHECK_SIGNING_KEY, name);
-    },
+    resolve: (_root, { name }, ctx) => workerSigningSecret(ctx.db, ctx.env, name),
   }),
 );

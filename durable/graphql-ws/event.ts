@@ -1,17 +1,11 @@
 /**
  * What the run pipeline publishes to the EventHub shards (`publishMany(events)`, `publish(event)`):
- * the pipeline's own HealthCheckEvent (operations/events.ts), and its runtime check, since an RPC
+ * the operations' own HealthCheckEvent (operations/events.ts), and its runtime check, since an RPC
  * argument is whatever the caller sent.
  */
-import type { HealthCheckEvent, HealthCheckEventType } from '../../operations/events';
+import { HEALTH_CHECK_EVENT_TYPES, type HealthCheckEvent, type HealthCheckEventType } from '../../operations/events';
 
-export type { HealthCheckEvent, HealthCheckEventType };
-
-export const HEALTH_CHECK_EVENT_TYPES = ['STARTED', 'WORKER_RESULT', 'COMPLETED'] as const satisfies readonly HealthCheckEventType[];
-
-// Every type the pipeline can publish is one the validator accepts (and, above, only those).
-type Unlisted = Exclude<HealthCheckEventType, (typeof HEALTH_CHECK_EVENT_TYPES)[number]>;
-const _everyTypeListed: [Unlisted] extends [never] ? true : Unlisted = true;
+export { HEALTH_CHECK_EVENT_TYPES, type HealthCheckEvent, type HealthCheckEventType };
 
 /** Narrows an RPC argument to a HealthCheckEvent, or says what is wrong with it. */
 export function parseHealthCheckEvent(value: unknown): { ok: true; event: HealthCheckEvent } | { ok: false; error: string } {

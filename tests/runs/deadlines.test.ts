@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createOperationDeps } from '../../operations/deps';
+import { createOperationDeps } from '../../durable/operation-deps';
 import { recordWorkerResult } from '../../operations/record-result';
 import { codes, gql, keyFor } from '../helpers/graphql';
 import { FLEET, initiate, readRun, register, resultInput, signedReport, waitForRun } from './helpers';

@@ -29,7 +29,8 @@ describe('close codes', () => {
 
   it('4403 Forbidden for a revoked key', async () => {
     const key = await keyFor('viewer', 'revoked-dashboard');
-    await revokeApiKey(createDb(env.DB), 'revoked-dashboard');
+    // Revoked in D1 only, with no socket to close: the next connection_init must be refused.
+    await revokeApiKey({ db: createDb(env.DB), disconnectKey: async () => {} }, 'revoked-dashboard');
     await expect(dashboard(key).connected).rejects.toMatchObject({ code: 4403 });
   });
 
