@@ -2,13 +2,11 @@
 // inlined) so Miniflare can load it as an auxiliary worker in tests. `wrangler dev` does not need
 // this: it bundles fleet/<name>/index.ts itself.
 //
-//   node fleet/build.mjs            build all three
+//   node fleet/build.mjs            build every worker of fleet/manifest.ts
 //   import { bundleFleetWorker }    the same options, in memory (e.g. from vitest.config.ts)
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export const FLEET_WORKERS = ['agent-factory', 'data-factory', 'ui-factory'];
 
 const fleetDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -45,10 +43,21 @@ export async function bundleFleetWorker(name) {
   return bundleWorker(path.join(fleetDir, name, 'index.ts'));
 }
 
-/** Writes fleet/dist/<name>.js for every worker; returns the paths. */
+/**
+ * The fleet's names, from fleet/manifest.ts. Loaded through tsx (as `npm start` loads its
+ * scripts) so that plain `node` runs this file, and only when needed, so importing this file for
+ * `bundleFleetWorker` loads nothing more.
+ */
+export async function fleetNames() {
+  const { tsImport } = await import('tsx/esm/api');
+  const { FLEET } = await tsImport('./manifest.ts', import.meta.url);
+  return FLEET.map((worker) => worker.name);
+}
+
+/** Writes fleet/dist/<name>.js for every worker of the manifest; returns the paths. */
 export async function buildFleet(outdir = path.join(fleetDir, 'dist')) {
   return Promise.all(
-    FLEET_WORKERS.map(async (name) => {
+    (await fleetNames()).map(async (name) => {
       const outfile = path.join(outdir, `${name}.js`);
       await build({ ...fleetBuildOptions(name), outfile });
       return outfile;

@@ -6,14 +6,18 @@
  * degraded either way.
  */
 import { HealthCheckHandler } from '../../sdk/src/index';
+import { fleetIdentity } from '../manifest';
 import { UiFactoryHealthCheck, type UiFactoryEnv } from './health';
 import { handleUi } from './ui';
+
+// Its name and type as registered (fleet/manifest.ts), so what it reports is what the registry says.
+const IDENTITY = fleetIdentity('ui-factory');
 
 // Only the default export: workerd treats every export of the entry module as an entrypoint.
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     if (new URL(request.url).pathname.startsWith('/health-check')) {
-      const health = new HealthCheckHandler(env, { workerName: 'ui-factory', workerType: 'ui-factory', healthCheck: UiFactoryHealthCheck });
+      const health = new HealthCheckHandler(env, { ...IDENTITY, healthCheck: UiFactoryHealthCheck });
       return health.handleRequest(request, ctx);
     }
     return handleUi(request);
