@@ -1,16 +1,17 @@
 /**
  * Local secrets for `wrangler dev`: the orchestrator's .dev.vars (created once from
- * .dev.vars.example, never overwritten) and each fleet worker's HEALTH_CHECK_SECRET, derived from
- * the orchestrator's signing key exactly as the orchestrator derives it when it verifies a result.
+ * .dev.vars.example, never overwritten) and the HEALTH_CHECK_SECRET of each worker in
+ * fleet/manifest.ts, derived from the orchestrator's signing key exactly as the orchestrator
+ * derives it when it verifies a result.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLEET } from '../fleet/manifest';
 import { deriveWorkerSecret } from '../sdk/src/signing';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const FLEET_NAMES = ['agent-factory', 'data-factory', 'ui-factory'];
 
 const GENERATORS: Record<string, () => string> = {
   ADMIN_API_KEY: () => `wh_${randomBytes(32).toString('hex')}`,
@@ -49,7 +50,7 @@ export async function prepareSecrets(root = ROOT): Promise<DevSecrets> {
     throw new Error(`${devVars} must set ADMIN_API_KEY and HEALTH_CHECK_SIGNING_KEY (delete it to have fresh ones generated).`);
   }
 
-  for (const name of FLEET_NAMES) {
+  for (const { name } of FLEET) {
     const file = path.join(root, 'fleet', name, '.dev.vars');
     const content = `# Written by npm start from ../../.dev.vars; do not edit.\nHEALTH_CHECK_SECRET=${await deriveWorkerSecret(signingKey, name)}\n`;
     // Only when it changed: a running `wrangler dev` watches these and would reload.

@@ -8,13 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLEET, registration, wranglerConfig } from '../fleet/manifest';
 import { ROOT, prepareSecrets } from './dev-vars';
-
-export const FLEET = [
-  { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY' },
-  { name: 'data-factory', type: 'data', binding: 'DATA_FACTORY' },
-  { name: 'ui-factory', type: 'ui', binding: 'UI_FACTORY' },
-] as const;
 
 export interface StackOptions {
   /** Where the orchestrator listens. Default 8787. */
@@ -46,7 +41,9 @@ export interface Stack {
 const WRANGLER = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 // wrangler refuses Node 20; the project pins Node 22 as a devDependency (node_modules/.bin/node).
 const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/.bin/node');
-const CONFIGS = ['wrangler.toml', ...FLEET.map(({ name }) => `fleet/${name}/wrangler.toml`)];
+const CONFIGS = ['wrangler.toml', ...FLEET.map(wranglerConfig)];
+/** The configs whose D1 `DB` has migrations to apply: the orchestrator's and each worker's own. */
+const MIGRATED = ['wrangler.toml', ...FLEET.filter((worker) => worker.ownDatabase).map(wranglerConfig)];
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const port = options.port ?? 8787;
@@ -70,9 +67,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.isolated ? { WRANGLER_REGISTRY_PATH: path.join(persistTo, 'registry'), WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true' } : {}),
   };
 
-  // Both databases must live where `wrangler dev` looks, so both commands get the same --persist-to
+  // Every database must live where `wrangler dev` looks, so each command gets the same --persist-to
   // (without it each config would default to its own directory's .wrangler/state).
-  for (const config of ['wrangler.toml', 'fleet/data-factory/wrangler.toml']) {
+  for (const config of MIGRATED) {
     signal.throwIfAborted();
     await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '-c', config, '--persist-to', persistTo], env, log, signal);
   }
@@ -111,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return { baseUrl, adminKey, exited, stop };
 }
 
-/** Registers the demo fleet; CONFLICT means it already is (a restart on the same state). */
+/** Registers the demo fleet (fleet/manifest.ts); CONFLICT means it already is (a restart on the same state). */
 export async function registerFleet(baseUrl: string, adminKey: string): Promise<void> {
   for (const worker of FLEET) {
     const response = await fetch(`${baseUrl}/graphql`, {
@@ -119,7 +116,7 @@ export async function registerFleet(baseUrl: string, adminKey: string): Promise<
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
       body: JSON.stringify({
         query: 'mutation Register($input: RegisterWorkerInput!) { registerWorker(input: $input) { name } }',
-        variables: { input: worker },
+        variables: { input: registration(worker) },
       }),
     });
     const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };

@@ -3,6 +3,7 @@
  * how to use it. Env equivalents: WORKER_HEALTH_PORT, WORKER_HEALTH_PERSIST_TO.
  */
 import { parseArgs } from 'node:util';
+import { FLEET } from '../fleet/manifest';
 import { startStack, type Stack } from './stack';
 
 const { values } = parseArgs({
@@ -49,10 +50,11 @@ if (!stopping) {
 
 function printBanner({ baseUrl, adminKey }: Stack, seconds: number) {
   const headers = JSON.stringify({ Authorization: `Bearer ${adminKey}` });
+  const fleet = FLEET.map((worker) => worker.name).join(', ');
   console.log(`
 ────────────────────────────────────────────────────────────────────────
- worker-health is running (ready in ${seconds.toFixed(1)} s): orchestrator + agent-factory,
- data-factory, ui-factory (registered).
+ worker-health is running (ready in ${seconds.toFixed(1)} s): orchestrator +
+ ${fleet} (registered).
 
  GraphiQL       ${baseUrl}/graphql
  Admin API key  ${adminKey}   (from .dev.vars)
