@@ -4,6 +4,7 @@
  * worker results with ui-factory degraded.
  */
 import { describe, expect, inject, it } from 'vitest';
+import { FLEET, registration } from '../../fleet/manifest';
 
 const baseUrl = inject('baseUrl');
 const adminKey = inject('adminKey');
@@ -112,16 +113,13 @@ describe('the stack npm start runs', () => {
 
   // Every e2e file shares this one stack: a file that registers more enabled workers would change
   // what this and the run below see, so none does.
-  it('has registered the three demo workers, each by its service binding', async () => {
+  it('has registered the demo workers of fleet/manifest.ts, each by its service binding', async () => {
     const { workers } = await data<{ workers: { name: string; type: string; binding: string | null; url: string | null; enabled: boolean }[] }>(
       adminKey,
       '{ workers { name type binding url enabled } }',
     );
-    expect(workers).toEqual([
-      { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY', url: null, enabled: true },
-      { name: 'data-factory', type: 'data', binding: 'DATA_FACTORY', url: null, enabled: true },
-      { name: 'ui-factory', type: 'ui', binding: 'UI_FACTORY', url: null, enabled: true },
-    ]);
+    expect(workers).toHaveLength(3);
+    expect(workers).toEqual(FLEET.map((worker) => ({ ...registration(worker), url: null, enabled: true })));
   });
 
   it('refuses to register a worker at a bad URL, and registers nothing', async () => {

@@ -2,12 +2,10 @@ import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { signWebhook, deriveWorkerSecret } from '../../sdk/src/signing';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
+import { FLEET as MANIFEST, registration } from '../../fleet/manifest';
 
-export const FLEET = [
-  { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY' },
-  { name: 'data-factory', type: 'data', binding: 'DATA_FACTORY' },
-  { name: 'ui-factory', type: 'ui', binding: 'UI_FACTORY' },
-];
+/** The demo fleet (fleet/manifest.ts) as `registerWorker` inputs. */
+export const FLEET = MANIFEST.map(registration);
 
 /** Registers workers through the real admin mutation. */
 export async function register(workers: { name: string; type: string; binding?: string; url?: string }[]) {

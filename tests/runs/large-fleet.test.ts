@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { gql } from '../helpers/graphql';
-import { initiate, register, waitForRun } from './helpers';
+import { FLEET, initiate, register, waitForRun } from './helpers';
 
 it('dispatches a fleet of 200 workers in batches, none lost to subrequest limits', { timeout: 60_000 }, async () => {
   // agent-factory, and 199 registry entries served by the test-only silent worker, which accepts
@@ -8,7 +8,7 @@ it('dispatches a fleet of 200 workers in batches, none lost to subrequest limits
   // "agent-factory" is recorded; the rest stay RUNNING, which proves each was dispatched, signed
   // for its own name and accepted (a dispatch that failed or was refused would be FAILED).
   await register([
-    { name: 'agent-factory', type: 'agent', binding: 'AGENT_FACTORY' },
+    FLEET[0]!,
     ...Array.from({ length: 199 }, (_, i) => ({ name: `clone-${String(i).padStart(3, '0')}`, type: 'clone', binding: 'SILENT_WORKER' })),
   ]);
   const uuid = await initiate({ includeUnitTests: false, includePerformanceTests: false, includeIntegrationTests: false });

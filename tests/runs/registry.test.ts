@@ -1,6 +1,9 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { FLEET } from '../../fleet/manifest';
 import { countRows } from '../helpers/fixtures';
 import { codes, gql, keyFor } from '../helpers/graphql';
+import { registerFleet } from './helpers';
 
 const REGISTER = 'mutation ($input: RegisterWorkerInput!) { registerWorker(input: $input) { name type binding url enabled } }';
 
@@ -39,6 +42,17 @@ describe('the worker registry', () => {
     const operator = await keyFor('operator');
     expect(codes(await gql('mutation { removeWorker(name: "ui-factory") }', {}, { key: operator }))).toEqual(['FORBIDDEN']);
     expect(await countRows('workers')).toBe(1);
+  });
+
+  it('registers each demo worker under the name and type it reports itself as', async () => {
+    await registerFleet();
+    const { workers } = (await gql('{ workers { name type binding } }')).data! as { workers: { name: string; type: string; binding: string }[] };
+    expect(workers.map((worker) => worker.name)).toEqual(FLEET.map((worker) => worker.name));
+    for (const worker of workers) {
+      const response = await env[worker.binding as (typeof FLEET)[number]['binding']].fetch('http://fleet/health-check/quick');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ worker_name: worker.name, worker_type: worker.type });
+    }
   });
 
   it('gives an admin the secret a worker signs with, and nobody else', async () => {

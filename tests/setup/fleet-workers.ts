@@ -1,22 +1,20 @@
-// Runs in Node, from vitest.config.ts: bundles the demo fleet (fleet/build.mjs) so that
-// Miniflare can run each as an auxiliary Worker beside the orchestrator under test, reached over
-// the same service bindings as in `wrangler dev`; and beside them the test-only workers of
-// tests/workers.
+// Runs in Node, from vitest.config.ts: bundles the demo fleet (fleet/manifest.ts, built by
+// fleet/build.mjs) so that Miniflare can run each as an auxiliary Worker beside the orchestrator
+// under test, reached over the same service bindings as in `wrangler dev`; and beside them the
+// test-only workers of tests/workers.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFleetWorker, bundleWorker } from '../../fleet/build.mjs';
+import { FLEET } from '../../fleet/manifest';
 import { deriveWorkerSecret } from '../../sdk/src/signing';
-
-export const FLEET = [
-  { name: 'agent-factory', binding: 'AGENT_FACTORY' },
-  { name: 'data-factory', binding: 'DATA_FACTORY' },
-  { name: 'ui-factory', binding: 'UI_FACTORY' },
-] as const;
 
 const RUNNER_WORKER_NAME = 'vitest-plugin-runner-';
 
+/** The test D1 of a worker with its own database (the manifest's `ownDatabase`). */
+const testDatabaseId = (name: string) => `${name}-test-db`;
+
 /** data-factory's own D1, bound to the test runner too so a setup file can migrate it. */
-export const DATA_FACTORY_DB_ID = 'data-factory-test-db';
+export const DATA_FACTORY_DB_ID = testDatabaseId('data-factory');
 
 /**
  * tests/workers/silent-worker.ts: accepts every dispatch properly signed for the worker it names
@@ -37,7 +35,7 @@ export async function fleetWorkers(signingKey: string) {
     bindings: { HEALTH_CHECK_SIGNING_KEY: signingKey },
   };
   const fleet = await Promise.all(
-    FLEET.map(async ({ name }) => ({
+    FLEET.map(async ({ name, ownDatabase }) => ({
       name,
       modules: [{ type: 'ESModule' as const, path: `${name}.mjs`, contents: await bundleFleetWorker(name) }],
       compatibilityDate: '2026-11-02',
@@ -50,7 +48,7 @@ export async function fleetWorkers(signingKey: string) {
       // `vitest-plugin-runner-<project>` (getRunnerName in @cloudflare/vitest-plugin), not by its
       // wrangler.toml name; the default project's name is empty.
       serviceBindings: { ORCHESTRATOR: RUNNER_WORKER_NAME },
-      ...(name === 'data-factory' ? { d1Databases: { DB: DATA_FACTORY_DB_ID } } : {}),
+      ...(ownDatabase ? { d1Databases: { DB: testDatabaseId(name) } } : {}),
     })),
   );
   return [...fleet, silent];
