@@ -7,7 +7,6 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
 export const RUN_STATUSES = ['running', 'completed', 'failed', 'timeout', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'timeout', 'cancelled'];
 
 /** One health-check run across the fleet (the seed's `health_checks`). */
 export const healthChecks = sqliteTable(

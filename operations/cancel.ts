@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { healthChecks } from '../db/health-checks';
-import { workerHealthChecks } from '../db/worker-health-checks';
+import { OPEN_WORKER_CHECK_STATUSES, workerHealthChecks } from '../db/worker-health-checks';
 import type { OperationDeps } from './deps';
 import { conflict, notFound } from './errors';
 import { recountRun } from './run-counters';
@@ -40,7 +40,7 @@ async function endRun(deps: OperationDeps, healthCheckUuid: string, status: 'can
       .update(workerHealthChecks)
       .set({ status: 'failed', healthScore: 0, overallStatus: 'critical', errorMessage: reason, completedAt: new Date() })
       .where(
-        and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, ['pending', 'running'])),
+        and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES)),
       )
       .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid }),
     recountRun(deps.db, healthCheckUuid),

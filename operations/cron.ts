@@ -4,7 +4,7 @@ import { healthChecks } from '../db/health-checks';
 import { webhookDeliveries } from '../db/webhook-deliveries';
 import type { OperationDeps } from './deps';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from './finalise';
-import { initiateHealthCheck } from './initiate';
+import { DEFAULT_TIMEOUT_MINUTES, initiateHealthCheck } from './initiate';
 import { dueSchedules } from './schedules';
 
 /** A run still RUNNING this long after its deadline has lost its Durable Object's alarm. */
@@ -40,7 +40,7 @@ async function startDueSchedules(deps: OperationDeps, tick: Date) {
       const run = await initiateHealthCheck(deps, {
         triggerType: 'cron',
         triggerSource,
-        timeoutMinutes: schedule.timeoutMinutes ?? 30,
+        timeoutMinutes: schedule.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
         includeUnitTests: schedule.includeUnitTests ?? true,
         includePerformanceTests: schedule.includePerformanceTests ?? true,
         includeIntegrationTests: schedule.includeIntegrationTests ?? true,

@@ -24,7 +24,6 @@ export const notFound = (message: string) => new OperationError('NOT_FOUND', mes
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new OperationError('CONFLICT', message, details);
 export const unauthenticated = (message: string) => new OperationError('UNAUTHENTICATED', message);
-export const forbidden = (message: string) => new OperationError('FORBIDDEN', message);
 
 /** Parses an operation's input, or throws BAD_USER_INPUT with every problem found, joined. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks, type RunStatus } from '../db/health-checks';
-import { workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
+import { isOpenWorkerCheck, OPEN_WORKER_CHECK_SQL, OPEN_WORKER_CHECK_STATUSES, workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
 import { createAnalyser } from '../domain/analysis';
 import type { WorkerAnalysisInput } from '../domain/analysis/types';
 import { baselinesForRun } from './baselines';
@@ -22,7 +22,7 @@ export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' |
       errorMessage: `No result before the deadline${timeoutMinutes ? ` (${timeoutMinutes} minutes)` : ''}: the worker may be slow, stuck or unable to reach the orchestrator.`,
       completedAt: new Date(),
     })
-    .where(and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, ['pending', 'running'])))
+    .where(and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES)))
     .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid });
   await deps.publish(...timedOut.map(({ workerCheckUuid }) => ({ type: 'WORKER_RESULT' as const, healthCheckUuid, workerCheckUuid })));
   return timedOut;
@@ -74,7 +74,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
   const gate = await deps.db.get<{ status: string | null; outstanding: number }>(sql`
     SELECT (SELECT status FROM health_checks WHERE health_check_uuid = ${healthCheckUuid}) AS status,
            EXISTS (SELECT 1 FROM worker_health_checks
-                   WHERE health_check_uuid = ${healthCheckUuid} AND status IN ('pending', 'running')) AS outstanding`);
+                   WHERE health_check_uuid = ${healthCheckUuid} AND status IN ${OPEN_WORKER_CHECK_SQL}) AS outstanding`);
   if (!gate || gate.status !== 'running' || gate.outstanding) return false;
   const run = await deps.db.query.healthChecks.findFirst({
     where: { healthCheckUuid },
@@ -82,7 +82,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
   });
   if (!run || run.status !== 'running') return false;
   const workers = run.workerResults;
-  if (workers.some((worker) => worker.status === 'pending' || worker.status === 'running')) return false;
+  if (workers.some((worker) => isOpenWorkerCheck(worker.status))) return false;
 
   const status = finalRunStatus(workers);
   const score = scoreRun(workers.map((worker) => (worker.status === 'completed' ? (worker.healthScore ?? 0) : 0)));

@@ -9,6 +9,8 @@ import { failRunThatCouldNotStart } from './cancel';
 import { selectWorkers } from './workers-registry';
 
 export const MAX_TIMEOUT_MINUTES = 24 * 60;
+/** A run's deadline when none is given: on demand, over RPC and for a schedule alike. */
+export const DEFAULT_TIMEOUT_MINUTES = 30;
 
 export const initiateInput = z.object({
   triggerType: z.enum(TRIGGER_TYPES).default('on_demand'),
@@ -18,7 +20,7 @@ export const initiateInput = z.object({
     .int('timeoutMinutes must be a whole number')
     .min(1, 'timeoutMinutes must be at least 1')
     .max(MAX_TIMEOUT_MINUTES, `timeoutMinutes must be at most ${MAX_TIMEOUT_MINUTES}`)
-    .default(30),
+    .default(DEFAULT_TIMEOUT_MINUTES),
   includeUnitTests: z.boolean().default(true),
   includePerformanceTests: z.boolean().default(true),
   includeIntegrationTests: z.boolean().default(true),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { healthCheckSchedules, type HealthCheckScheduleRow } from '../db/health-check-schedules';
 import type { Db } from '../db/client';
 import { conflict, notFound, parseInput } from './errors';
-import { MAX_TIMEOUT_MINUTES } from './initiate';
+import { DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES } from './initiate';
 import { parseStringList } from './json-columns';
 
 /** Schedules run in UTC, like Cloudflare cron triggers. */
@@ -58,7 +58,7 @@ const createSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/, 'name is 1 to 64 letters, digits, ".", "_" or "-"'),
   cronExpression,
   enabled: scheduleFields.enabled.default(true),
-  timeoutMinutes: scheduleFields.timeoutMinutes.default(30),
+  timeoutMinutes: scheduleFields.timeoutMinutes.default(DEFAULT_TIMEOUT_MINUTES),
   includeUnitTests: scheduleFields.includeUnitTests.default(true),
   includePerformanceTests: scheduleFields.includePerformanceTests.default(true),
   includeIntegrationTests: scheduleFields.includeIntegrationTests.default(true),

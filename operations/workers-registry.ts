@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import { deriveWorkerSecret } from '../sdk/src/signing';
 import { workers, type WorkerRow } from '../db/workers';
 import { badInput, conflict, notFound, parseInput } from './errors';
+import { serviceBinding } from './service-binding';
 
 /** Binding names as wrangler allows them: an identifier, by convention upper snake case. */
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -53,8 +54,7 @@ export interface UpdateWorkerInput {
 /** A binding must exist on the orchestrator, or dispatches to it could never arrive. */
 function assertBindingExists(env: Env, binding: string | null | undefined) {
   if (!binding) return;
-  const candidate = (env as unknown as Record<string, unknown>)[binding];
-  if (!candidate || typeof (candidate as Fetcher).fetch !== 'function') {
+  if (!serviceBinding(env, binding)) {
     throw badInput(`The orchestrator has no service binding named ${binding}: add it to wrangler.toml [[services]] first.`);
   }
 }

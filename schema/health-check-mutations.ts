@@ -1,12 +1,12 @@
 import { cancelHealthCheck } from '../operations/cancel';
-import { initiateHealthCheck, MAX_TIMEOUT_MINUTES } from '../operations/initiate';
+import { DEFAULT_TIMEOUT_MINUTES, initiateHealthCheck, MAX_TIMEOUT_MINUTES } from '../operations/initiate';
 import { builder } from './builder';
 import { HealthCheckStatusEnum } from './enums';
 
 const InitiateHealthCheckInput = builder.inputType('InitiateHealthCheckInput', {
   fields: (t) => ({
     triggerSource: t.string({ description: 'Who or what asked, e.g. a user id. Defaults to the API key name.' }),
-    timeoutMinutes: t.int({ description: `Deadline for every worker's result, 1 to ${MAX_TIMEOUT_MINUTES}. Default 30.` }),
+    timeoutMinutes: t.int({ description: `Deadline for every worker's result, 1 to ${MAX_TIMEOUT_MINUTES}. Default ${DEFAULT_TIMEOUT_MINUTES}.` }),
     includeUnitTests: t.boolean({ defaultValue: true }),
     includePerformanceTests: t.boolean({ defaultValue: true }),
     includeIntegrationTests: t.boolean({ defaultValue: true }),

@@ -1,5 +1,5 @@
 import { parseStringList } from '../operations/json-columns';
-import { MAX_TIMEOUT_MINUTES } from '../operations/initiate';
+import { DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES } from '../operations/initiate';
 import { createSchedule, deleteSchedule, nextRunAt, updateSchedule } from '../operations/schedules';
 import { builder } from './builder';
 
@@ -10,7 +10,7 @@ export const HealthCheckScheduleType = builder.drizzleObject('healthCheckSchedul
     name: t.exposeString('name'),
     cronExpression: t.exposeString('cronExpression'),
     enabled: t.boolean({ select: { columns: { enabled: true } }, resolve: (row) => row.enabled ?? true }),
-    timeoutMinutes: t.int({ select: { columns: { timeoutMinutes: true } }, resolve: (row) => row.timeoutMinutes ?? 30 }),
+    timeoutMinutes: t.int({ select: { columns: { timeoutMinutes: true } }, resolve: (row) => row.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES }),
     includeUnitTests: t.boolean({
       select: { columns: { includeUnitTests: true } },
       resolve: (row) => row.includeUnitTests ?? true,
@@ -59,7 +59,7 @@ const CreateScheduleInput = builder.inputType('CreateScheduleInput', {
     name: t.string({ required: true }),
     cronExpression: t.string({ required: true, description: scheduleInputFields.cronExpression }),
     enabled: t.boolean({ defaultValue: true }),
-    timeoutMinutes: t.int({ defaultValue: 30, description: scheduleInputFields.timeoutMinutes }),
+    timeoutMinutes: t.int({ defaultValue: DEFAULT_TIMEOUT_MINUTES, description: scheduleInputFields.timeoutMinutes }),
     includeUnitTests: t.boolean({ defaultValue: true }),
     includePerformanceTests: t.boolean({ defaultValue: true }),
     includeIntegrationTests: t.boolean({ defaultValue: true }),

@@ -3,7 +3,7 @@ import type { Analyser } from './types';
 import { createWorkersAiAnalyser, type AiLike, type FallbackReason } from './workers-ai';
 
 export type * from './types';
-export { analyseRunByRules, analyseWorkerByRules, formatRecommendations, ruleBasedAnalyser } from './rule-based';
+export { analyseRunByRules, analyseWorkerByRules, ruleBasedAnalyser } from './rule-based';
 export { createWorkersAiAnalyser, DEFAULT_AI_MODEL, DEFAULT_AI_TIMEOUT_MS } from './workers-ai';
 export type { AiLike, FallbackReason, WorkersAiAnalyserOptions } from './workers-ai';
 

@@ -8,6 +8,7 @@
  * it states is either in the input, computed from it (a percentage, a difference, a mean) or one of
  * this project's documented constants (the score bands, the response-time target).
  */
+import { isOpenWorkerCheck } from '../../db/worker-health-checks';
 import { healthStatusRange } from '../health-status';
 import { PASSING_SCORE, RESPONSE_TIME_TARGET_MS, roundScore } from '../scoring';
 import type { Analyser, Analysis, RunAnalysisInput, TestResultInput, TestSuiteInput, WorkerAnalysisInput } from './types';
@@ -323,7 +324,7 @@ function workerFindings(input: WorkerAnalysisInput): WorkerFindings {
       priority: PRIORITY.unreachable,
       text: `Find out why ${input.workerName} did not report in time: check its logs for this run, whether its callback reaches the orchestrator, and whether the run's timeout leaves room for its tests.`,
     });
-  } else if (input.status === 'pending' || input.status === 'running') {
+  } else if (isOpenWorkerCheck(input.status)) {
     findings.sentences.push(`${who} has not finished its health check yet (${input.status}).`);
     return findings;
   } else {
@@ -365,7 +366,7 @@ export function analyseWorkerByRules(input: WorkerAnalysisInput): Analysis {
   );
   if (recommendations.length === 0) {
     recommendations.push(
-      input.status === 'pending' || input.status === 'running'
+      isOpenWorkerCheck(input.status)
         ? `Wait for ${input.workerName} to finish its health check.`
         : `No action needed for ${input.workerName}; keep it under regular health checks.`,
     );
@@ -540,8 +541,3 @@ export const ruleBasedAnalyser: Analyser = {
   analyseWorker: async (input) => analyseWorkerByRules(input),
   analyseRun: async (input) => analyseRunByRules(input),
 };
-
-/** Recommendations as the numbered text the seed shows ("1. …\n2. …"). */
-export function formatRecommendations(recommendations: readonly string[]): string {
-  return recommendations.map((text, i) => `${i + 1}. ${text}`).join('\n');
-}

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   analyseRunByRules,
   analyseWorkerByRules,
-  formatRecommendations,
   MAX_RUN_RECOMMENDATIONS,
   MAX_WORKER_RECOMMENDATIONS,
   ruleBasedAnalyser,
@@ -236,9 +235,5 @@ describe('ruleBasedAnalyser', () => {
     await expect(ruleBasedAnalyser.analyseWorker(uiFactory)).resolves.toEqual(analyseWorkerByRules(uiFactory));
     const input = run([healthy, uiFactory]);
     await expect(ruleBasedAnalyser.analyseRun(input)).resolves.toEqual(analyseRunByRules(input));
-  });
-
-  it('formats recommendations as the seed’s numbered list', () => {
-    expect(formatRecommendations(['First', 'Second'])).toBe('1. First\n2. Second');
   });
 });
