@@ -3,33 +3,34 @@
  * docs/worker-protocol.md ("Callback"), retried with backoff where a retry can help.
  */
 import type { RunLog } from './debug-log';
+import { fitResult } from './fit-result';
+import { LIMITS, REPORT_WORKER_RESULT_MUTATION } from './protocol';
 import { errorMessage } from './run-test';
-import { signWebhook } from './signing';
+import { signedHeaders } from './signing';
 import type { RetryOptions, TestResult, WorkerResultPayload } from './types';
-
-export const REPORT_WORKER_RESULT_MUTATION =
-  'mutation ReportWorkerResult($input: ReportWorkerResultInput!) { reportWorkerResult(input: $input) { success message } }';
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
 /**
- * The orchestrator refuses a whole result whose texts are too long, so a runaway error message
- * would cost the worker its report. Clip them to the orchestrator's bounds here instead.
+ * The GraphQL request body: the payload as `ReportWorkerResultInput`, test statuses as the enum,
+ * fitted within the protocol's limits first (fit-result.ts), the whole body within the bytes the
+ * orchestrator reads.
  */
-export const TEXT_LIMITS = { testName: 200, error: 2000, warning: 500, warnings: 100 } as const;
-
-/** The GraphQL request body: the payload as `ReportWorkerResultInput`, test statuses as the enum. */
 export function reportWorkerResultBody(payload: WorkerResultPayload): string {
+  const encoder = new TextEncoder();
+  const fitted = fitResult(payload, (candidate) => encoder.encode(render(candidate)).byteLength <= LIMITS.callbackBytes);
+  return render(fitted);
+}
+
+function render(payload: WorkerResultPayload): string {
   const toInput = (test: TestResult) => ({
-    name: clip(test.name, TEXT_LIMITS.testName),
+    name: test.name,
     status: test.status.toUpperCase(),
     durationMs: test.durationMs,
-    error: test.error === undefined ? null : clip(test.error, TEXT_LIMITS.error),
+    error: test.error ?? null,
   });
   const input = {
     ...payload,
-    errorMessage: payload.errorMessage === null ? null : clip(payload.errorMessage, TEXT_LIMITS.error),
-    warnings: payload.warnings.slice(0, TEXT_LIMITS.warnings).map((warning) => clip(warning, TEXT_LIMITS.warning)),
     unitTests: payload.unitTests.map(toInput),
     performanceTests: payload.performanceTests.map(toInput),
     integrationTests: payload.integrationTests.map(toInput),
@@ -76,13 +77,7 @@ export async function deliverResult(options: DeliveryOptions): Promise<DeliveryO
   let outcome: DeliveryOutcome = { delivered: false, attempts: 0, webhookId };
   for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
     if (attempt > 1) await sleep(backoffDelay(attempt - 1, retry));
-    const timestamp = Math.floor(Date.now() / 1000);
-    const headers = {
-      'content-type': 'application/json',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(options.secret, webhookId, timestamp, body),
-    };
+    const headers = signedHeaders(options.secret, webhookId, body);
     outcome = { delivered: false, attempts: attempt, webhookId };
     let response: Response;
     try {
@@ -144,8 +139,4 @@ async function finish(outcome: DeliveryOutcome, response: Response, log: RunLog)
   outcome.delivered = true;
   log.debug('delivery.accepted', { ...outcome, message: result.message });
   return outcome;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

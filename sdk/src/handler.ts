@@ -6,7 +6,7 @@ import { deliverResult } from './callback';
 import { markIsolateStart } from './clock';
 import { orchestratorFetch } from './connectivity';
 import { createRunLog } from './debug-log';
-import { parseExecuteRequest } from './execute-request';
+import { LIMITS, parseExecuteRequest } from './protocol';
 import { quickBody, statusBody } from './health-json';
 import { newPayload } from './payload';
 import { errorMessage } from './run-test';
@@ -26,7 +26,7 @@ export interface HealthCheckHandlerOptions<E extends WorkerHealthCheckEnv = Work
 }
 
 /** A dispatch is a few hundred bytes; nothing larger is read, let alone hashed. */
-export const MAX_DISPATCH_BYTES = 64 * 1024;
+export const MAX_DISPATCH_BYTES = LIMITS.dispatchBytes;
 
 const ROUTES: Record<string, 'GET' | 'POST'> = {
   '/health-check/execute': 'POST',

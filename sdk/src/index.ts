@@ -5,9 +5,11 @@
 export { HealthCheckHandler, MAX_DISPATCH_BYTES, type HealthCheckHandlerOptions, type WorkerHealthCheckClass, type WorkerHealthCheckFactory } from './handler';
 export { WorkerHealthCheck } from './worker-health-check';
 export { runTest, skippedTest, DEFAULT_TEST_TIMEOUT_MS, type RunTestOptions, type TestFn } from './run-test';
-export { signWebhook, verifyWebhook, deriveWorkerSecret, assertWorkerSecret, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './signing';
-export { REPORT_WORKER_RESULT_MUTATION, reportWorkerResultBody, DEFAULT_RETRY } from './callback';
-export { parseExecuteRequest } from './execute-request';
+export { signWebhook, signedHeaders, verifyWebhook, deriveWorkerSecret, assertWorkerSecret, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './signing';
+export { reportWorkerResultBody, DEFAULT_RETRY } from './callback';
+export { fitResult } from './fit-result';
+// The wire protocol's essentials; its schemas are in `@worker-health/sdk/protocol`.
+export { LIMITS, TEST_STATUSES, REPORT_WORKER_RESULT_MUTATION, parseExecuteRequest } from './protocol';
 export type { RunLog } from './debug-log';
 export type { CheckStatus, HealthCheckEntry, QuickBody, StatusBody } from './health-json';
 export type {

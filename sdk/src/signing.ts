@@ -39,6 +39,22 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 /** The headers a signed request carries. */
 export const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
+/**
+ * The headers of a signed JSON request, dispatch or result alike: `content-type` and the three
+ * Standard Webhooks headers over exactly `body`. The one place they are built, so the orchestrator,
+ * the SDK and the tests sign the same way.
+ *
+ * @param timestamp Unix seconds; default now. Sign just before sending: the receiver allows five minutes.
+ */
+export function signedHeaders(secret: string, id: string, body: string, timestamp: number = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(secret, id, timestamp, body),
+  };
+}
+
 /** Tolerance of `webhook-timestamp` either way, seconds (fixed by `standardwebhooks`). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 

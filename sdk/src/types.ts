@@ -1,65 +1,8 @@
 /**
- * The SDK's public shapes. Wire names (snake_case) appear only where the wire protocol
- * (docs/worker-protocol.md) has them: the execute request. Everything the worker reports is in the
- * camelCase of the orchestrator's `ReportWorkerResultInput`.
+ * The SDK's own public shapes. The wire shapes (the dispatch, the result, the test statuses) are
+ * the protocol's (protocol.ts), re-exported here for the SDK's modules and its users.
  */
-
-export type TestStatus = 'passed' | 'failed' | 'skipped';
-
-export interface TestResult {
-  name: string;
-  status: TestStatus;
-  /** Wall time of the test body in milliseconds (fractional). */
-  durationMs: number;
-  /** Why it failed (the thrown error's message), or why it was skipped. */
-  error?: string;
-}
-
-/** What a worker reports for one check: `ReportWorkerResultInput`, test statuses in lower case. */
-export interface WorkerResultPayload {
-  workerCheckUuid: string;
-  /** Seconds since this isolate loaded the SDK (see clock.ts for the production caveat). */
-  uptimeSeconds: number;
-  /** Always `null`: a Worker cannot measure its memory use. */
-  memoryUsageMb: number | null;
-  /** Always `null`: a Worker cannot measure its CPU share. */
-  cpuUsagePercent: number | null;
-  /** Measured duration of the quick self-check (the orchestrator round trip). */
-  responseTimeMs: number | null;
-  orchestratorConnectivity: boolean;
-  /** `null` when no external API is configured. */
-  externalApiConnectivity: boolean | null;
-  /** `null` when no D1 binding is configured. */
-  databaseConnectivity: boolean | null;
-  unitTests: TestResult[];
-  performanceTests: TestResult[];
-  integrationTests: TestResult[];
-  /** Set when the run itself broke (as opposed to a test failing). */
-  errorMessage: string | null;
-  warnings: string[];
-  startedAt: string;
-  completedAt: string;
-}
-
-/** The execute request's `options`, defaults filled in. */
-export interface ExecuteOptions {
-  include_unit_tests: boolean;
-  include_performance_tests: boolean;
-  include_integration_tests: boolean;
-  debug_mode: boolean;
-}
-
-/** A validated `POST /health-check/execute` body. */
-export interface ExecuteRequest {
-  worker_check_uuid: string;
-  health_check_uuid?: string;
-  /** The name the orchestrator knows this worker by (and derived its secret from). */
-  worker_name?: string;
-  options: ExecuteOptions;
-  callback_url: string;
-  /** ISO-8601; after it the orchestrator no longer accepts the result. */
-  deadline?: string;
-}
+export type { ExecuteOptions, ExecuteRequest, TestResult, TestStatus, WorkerResultPayload } from './protocol';
 
 /** The bindings the SDK reads. A worker's own Env extends this. */
 export interface WorkerHealthCheckEnv {
