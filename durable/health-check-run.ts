@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
-import { createOperationDeps, type OperationDeps } from '../operations/deps';
+import type { OperationDeps } from '../operations/deps';
+import { createOperationDeps } from './operation-deps';
 import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../operations/dispatch-results';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../operations/finalise';
 import type { DispatchTarget, RunStartParams } from '../operations/initiate';
-import { deriveWorkerSecret, signWebhook } from '../sdk/src/signing';
+import { deriveWorkerSecret, dispatchWebhookId, signedHeaders, type ExecuteRequest } from '../sdk/src/protocol';
 import {
   ALARM_RETRY_MS,
   DISPATCH_CONCURRENCY,
@@ -142,7 +143,9 @@ export class HealthCheckRun extends DurableObject<Env> {
 
   /** Dispatches one worker; returns its workerCheckUuid when it failed at once, else null. */
   private async dispatch(run: StoredRun, target: DispatchTarget): Promise<string | null> {
-    const body = JSON.stringify({
+    // The protocol's dispatch with every field, the optional ones included: a field added to the
+    // protocol does not compile here until the run object sends it.
+    const dispatch: Required<ExecuteRequest> = {
       worker_check_uuid: target.workerCheckUuid,
       health_check_uuid: run.healthCheckUuid,
       worker_name: target.workerName,
@@ -154,7 +157,8 @@ export class HealthCheckRun extends DurableObject<Env> {
       },
       callback_url: run.callbackUrl,
       deadline: new Date(run.timeoutAt).toISOString(),
-    });
+    };
+    const body = JSON.stringify(dispatch);
     const deps = this.deps();
     let answer: { status: number; body: string } | { error: unknown };
     // A timer cleared as soon as the dispatch settles: AbortSignal.timeout's would outlive it
@@ -194,14 +198,7 @@ export class HealthCheckRun extends DurableObject<Env> {
     const secret = await deriveWorkerSecret(this.env.HEALTH_CHECK_SIGNING_KEY, target.workerName).catch((error: unknown) => {
       throw new Error(`the dispatch could not be signed: ${error instanceof Error ? error.message : String(error)}`);
     });
-    const id = `dispatch_${target.workerCheckUuid}`;
-    const timestamp = Math.floor(Date.now() / 1000);
-    return {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(secret, id, timestamp, body),
-    };
+    return signedHeaders(secret, dispatchWebhookId(target.workerCheckUuid), body);
   }
 
   private fetcherFor(binding: string): Fetcher {

@@ -6,7 +6,7 @@ import { badInput, conflict, notFound, unauthenticated } from './errors';
 import { healthStatusFor } from '../domain/health-status';
 import { recountRun } from './run-counters';
 import { scoreWorker } from '../domain/scoring';
-import { suiteCounts, workerResultPayload } from './worker-result-payload';
+import { workerResultSchema, type AcceptedTestResult } from '../sdk/src/protocol';
 
 export interface RecordResultOptions {
   /** The callback's `webhook-id`, consumed in the same batch as the result. */
@@ -45,7 +45,8 @@ export async function recordWorkerResult(
   input: unknown,
   options: RecordResultOptions,
 ) {
-  const parsed = workerResultPayload.safeParse(input);
+  // The protocol's schema, the one the SDK fits its results to before sending (GraphQL and RPC alike).
+  const parsed = workerResultSchema.safeParse(input);
   if (!parsed.success) {
     throw badInput(
       `The result is malformed: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'result'}: ${issue.message}`).join('; ')}`,
@@ -156,3 +157,8 @@ export async function recordWorkerResult(
   };
 }
 
+function suiteCounts(tests: AcceptedTestResult[]) {
+  const passed = tests.filter((test) => test.status === 'passed').length;
+  const failed = tests.filter((test) => test.status === 'failed').length;
+  return { total: tests.length, passed, failed };
+}

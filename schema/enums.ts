@@ -1,6 +1,7 @@
 import { API_KEY_ROLES } from '../db/api-keys';
 import { RUN_STATUSES, TRIGGER_TYPES } from '../db/health-checks';
 import { HEALTH_STATUSES, WORKER_CHECK_STATUSES } from '../db/worker-health-checks';
+import { TEST_STATUSES } from '../sdk/src/protocol';
 import { builder } from './builder';
 
 // GraphQL shows upper-case names; the database keeps the seed's lower-case strings.
@@ -36,5 +37,5 @@ export const ApiKeyRoleEnum = builder.enumType('ApiKeyRole', {
 });
 
 export const TestStatusEnum = builder.enumType('TestStatus', {
-  values: upperCaseValues(['passed', 'failed', 'skipped'] as const),
+  values: upperCaseValues(TEST_STATUSES),
 });

@@ -1,5 +1,4 @@
-import { findWorkerCheckOrNull, recordWorkerResult } from '../operations/record-result';
-import { signatureHeaders, verifyCallback } from '../operations/verify-callback';
+import { acceptSignedResult } from '../operations/accept-result';
 import { builder } from './builder';
 import { TestStatusEnum } from './enums';
 
@@ -48,14 +47,9 @@ builder.mutationField('reportWorkerResult', (t) =>
     description:
       'The worker callback. Authenticated by its Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) made with the worker\'s own secret, not by an API key.',
     args: { input: t.arg({ type: ReportWorkerResultInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
+    resolve: (_root, { input }, ctx) => {
       const { workerCheckUuid, ...result } = input;
-      const headers = ctx.request?.headers ?? null;
-      signatureHeaders(headers, ctx.rawBody);
-      const check = await findWorkerCheckOrNull(ctx, workerCheckUuid);
-      const webhookId = await verifyCallback(ctx.env.HEALTH_CHECK_SIGNING_KEY, check?.workerName ?? null, headers, ctx.rawBody);
-      // verifyCallback refuses an unknown check, so `check` is the row the signature was made for.
-      return recordWorkerResult(ctx, workerCheckUuid, result, { webhookId, notifyRun: ctx.runs.notifyRun, check: check! });
+      return acceptSignedResult(ctx, { headers: ctx.request?.headers ?? null, rawBody: ctx.rawBody, workerCheckUuid, result });
     },
   }),
 );

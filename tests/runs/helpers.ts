@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import { signWebhook, deriveWorkerSecret } from '../../sdk/src/signing';
+import { deriveWorkerSecret, signedHeaders } from '../../sdk/src/protocol';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
 import { FLEET as MANIFEST, registration } from '../../fleet/manifest';
 
@@ -80,9 +80,9 @@ export async function signedReport(
   const id = options.webhookId ?? `msg_${crypto.randomUUID()}`;
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const secret = await deriveWorkerSecret(env.HEALTH_CHECK_SIGNING_KEY, options.secretOf ?? workerName);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp) };
-  const signature = options.signature === undefined ? signWebhook(secret, id, timestamp, body) : options.signature;
-  if (signature !== null) headers['webhook-signature'] = signature;
+  const headers = signedHeaders(secret, id, body, timestamp);
+  if (options.signature === null) delete headers['webhook-signature'];
+  else if (options.signature !== undefined) headers['webhook-signature'] = options.signature;
   const response = await exports.default.fetch('http://orchestrator/graphql', { method: 'POST', headers, body });
   return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status'>) };
 }

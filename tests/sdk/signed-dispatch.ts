@@ -2,7 +2,7 @@
  * Dispatches as the orchestrator sends them (durable/health-check-run.ts): the JSON body signed
  * Standard-Webhooks style with the worker's own secret, or deliberately not.
  */
-import { signWebhook } from '../../sdk/src/signing';
+import { dispatchWebhookId, signedHeaders } from '../../sdk/src/protocol';
 
 export interface DispatchSigning {
   /** The secret to sign with; `null` sends no signature headers at all. */
@@ -19,13 +19,9 @@ export interface DispatchSigning {
 
 /** The headers of a signed dispatch of `body`. */
 export function dispatchHeaders(body: string, signing: DispatchSigning): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (signing.secret === null) return headers;
-  const id = signing.id ?? `dispatch_${crypto.randomUUID()}`;
-  const timestamp = signing.timestamp ?? Math.floor(Date.now() / 1000);
-  headers['webhook-id'] = id;
-  headers['webhook-timestamp'] = String(timestamp);
-  headers['webhook-signature'] = signing.signature ?? signWebhook(signing.secret, id, timestamp, body);
+  if (signing.secret === null) return { 'content-type': 'application/json' };
+  const headers = signedHeaders(signing.secret, signing.id ?? dispatchWebhookId(crypto.randomUUID()), body, signing.timestamp);
+  if (signing.signature !== undefined) headers['webhook-signature'] = signing.signature;
   for (const name of signing.omit ?? []) delete headers[name];
   return headers;
 }
