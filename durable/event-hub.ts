@@ -22,6 +22,7 @@
  * any failed handshake.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { CloseCode } from 'graphql-ws';
 import { readConnectionState, initialConnectionState, type ConnectionState } from './graphql-ws/connection-state';
 import { parseHealthCheckEvent, type HealthCheckEvent } from './graphql-ws/event';
 import type { SubscriptionExecutor } from './graphql-ws/executor';
@@ -29,7 +30,6 @@ import { createExecutor } from './graphql-ws/executor-registry';
 import { INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
 import { readHubLimits, type HubLimits, type HubLimitVars } from './graphql-ws/limits';
 import {
-  CloseCode,
   error as errorMessage,
   INTERNAL_ERROR,
   nextFrame,

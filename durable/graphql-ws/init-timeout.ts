@@ -3,8 +3,9 @@
  * `connection_init` `timeoutMs` after it was accepted is closed with 4408. The hub runs this in
  * its alarm and sets the next alarm to `nextAlarmAt`.
  */
+import { CloseCode } from 'graphql-ws';
 import type { ConnectionState } from './connection-state';
-import { CloseCode, type CloseInstruction } from './messages';
+import type { CloseInstruction } from './messages';
 
 export const INIT_TIMEOUT_CLOSE: CloseInstruction = Object.freeze({
   code: CloseCode.ConnectionInitialisationTimeout,

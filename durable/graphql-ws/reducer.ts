@@ -4,13 +4,14 @@
  * a socket.
  */
 import { stripIgnoredCharacters, type GraphQLFormattedError } from 'graphql';
+import { CloseCode, MessageType } from 'graphql-ws';
 import { estimateSerializedBytes, hasRole, type ConnectionAuth, type ConnectionState, type StoredSubscription } from './connection-state';
 import type { SubscriptionExecutor } from './executor';
 import type { HubLimits } from './limits';
 import {
-  CloseCode,
   connectionAck,
   error,
+  INTERNAL_CLOSE,
   INTERNAL_ERROR,
   limitCloseReason,
   parseClientMessage,
@@ -54,15 +55,15 @@ export async function handleClientFrame(
 
 export async function handleClientMessage(state: ConnectionState, message: ClientMessage, deps: ReducerDeps): Promise<Transition> {
   switch (message.type) {
-    case 'connection_init':
+    case MessageType.ConnectionInit:
       return connectionInit(state, message.payload, deps);
-    case 'ping':
+    case MessageType.Ping:
       return { state, send: [pong(message.payload)] };
-    case 'pong':
+    case MessageType.Pong:
       return { state, send: [] };
-    case 'subscribe':
+    case MessageType.Subscribe:
       return subscribe(state, message.id, message.payload, deps);
-    case 'complete': {
+    case MessageType.Complete: {
       // Completing an unknown or already finished operation is not an error (spec: "Complete").
       if (!Object.hasOwn(state.subscriptions, message.id)) return { state, send: [] };
       const { [message.id]: _completed, ...rest } = state.subscriptions;
@@ -82,7 +83,7 @@ async function connectionInit(state: ConnectionState, payload: Record<string, un
   try {
     auth = await deps.authenticate(authorization);
   } catch {
-    return close(state, CloseCode.InternalServerError, 'Internal server error');
+    return { state, send: [], close: INTERNAL_CLOSE };
   }
   if (!auth || !hasRole(auth, 'viewer')) return close(state, CloseCode.Forbidden, 'Forbidden');
   return {
@@ -168,3 +169,4 @@ async function subscribe(
   }
   return { state: nextState, send: [] };
 }
+

@@ -1,9 +1,10 @@
 /**
  * Whether an HTTP request may become a graphql-ws socket. Pure, so index.ts can run the same check
- * before choosing a hub shard, and the hub runs it again.
+ * before choosing a hub shard, and the hub runs it again. The subprotocol is chosen by graphql-ws's
+ * own `handleProtocols`; the refusals (their statuses and words) are the hub's.
  */
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
 import type { ConnectionState } from './connection-state';
-import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from './messages';
 
 export type UpgradeCheck =
   | { ok: true; protocol: typeof GRAPHQL_TRANSPORT_WS_PROTOCOL }
@@ -21,11 +22,14 @@ export function checkUpgradeRequest(headers: Headers): UpgradeCheck {
       headers: { Upgrade: 'websocket', 'Content-Type': TEXT },
     };
   }
-  const offered = (headers.get('Sec-WebSocket-Protocol') ?? '')
-    .split(',')
-    .map((protocol) => protocol.trim())
-    .filter(Boolean);
-  if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
+  const requested = headers.get('Sec-WebSocket-Protocol') ?? '';
+  const protocol = handleProtocols(requested);
+  if (protocol === false) {
+    // The list is split only to say what was offered.
+    const offered = requested
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     const got = offered.length ? `got ${offered.join(', ')}` : 'none was offered';
     return {
       ok: false,
@@ -34,7 +38,7 @@ export function checkUpgradeRequest(headers: Headers): UpgradeCheck {
       headers: { 'Content-Type': TEXT },
     };
   }
-  return { ok: true, protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL };
+  return { ok: true, protocol };
 }
 
 /** The refusal when a hub shard is at its socket cap. */

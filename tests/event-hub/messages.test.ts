@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CloseCode,
-  limitCloseReason,
-  nextFrame,
-  parseClientMessage,
-  pong,
-  serializeServerMessage,
-} from '../../durable/graphql-ws/messages';
-import { validateMessage } from 'graphql-ws';
+import { CloseCode, MessageType, validateMessage } from 'graphql-ws';
+import { connectionAck, error, limitCloseReason, nextFrame, parseClientMessage, pong, serializeServerMessage } from '../../durable/graphql-ws/messages';
 
 describe('parseClientMessage', () => {
   it('reads each client message type, filling absent optional fields with null', () => {
@@ -62,6 +55,30 @@ describe('parseClientMessage', () => {
     expect(parsed.close.reason).toMatch(reason);
   });
 
+  it("refuses exactly what graphql-ws's validateMessage refuses, besides frames and types it leaves to a server", () => {
+    const leftToTheServer = /Binary frames|not valid JSON|server-to-client/;
+    for (const [name, data, reason] of bad) {
+      if (leftToTheServer.test(reason.source)) continue;
+      expect(() => validateMessage(JSON.parse(data as string)), name).toThrow();
+    }
+    // What the library accepts from a client, the hub accepts too.
+    for (const message of [
+      { type: 'connection_init', payload: null },
+      { type: 'ping' },
+      { type: 'pong', payload: { t: 1 } },
+      { id: '1', type: 'subscribe', payload: { query: '{a}', variables: null, operationName: null, extensions: null } },
+      { id: '1', type: 'complete' },
+    ]) {
+      expect(validateMessage(message)).toBe(message);
+      expect(parseClientMessage(JSON.stringify(message)).ok).toBe(true);
+    }
+    // The library accepts these in both directions; a client may not send them.
+    for (const message of [{ type: 'connection_ack' }, { id: '1', type: 'next', payload: {} }, { id: '1', type: 'error', payload: [{ message: 'x' }] }]) {
+      expect(validateMessage(message)).toBe(message);
+      expect(parseClientMessage(JSON.stringify(message))).toMatchObject({ ok: false, close: { code: 4400, reason: `"${message.type}" is a server-to-client message` } });
+    }
+  });
+
   it('keeps every close reason within the 123 bytes a close frame allows', () => {
     const parsed = parseClientMessage(JSON.stringify({ type: 'x'.repeat(500) }));
     expect(parsed).toEqual({ ok: false, close: { code: 4400, reason: 'Unknown message type' } });
@@ -73,15 +90,19 @@ describe('parseClientMessage', () => {
 describe('server messages', () => {
   it('serialises to what the graphql-ws client validates', () => {
     for (const message of [
-      { type: 'connection_ack' as const },
+      connectionAck(),
       pong({ t: 1 }),
       pong(null),
-      { type: 'next' as const, id: '1', payload: { data: { a: 1 } } },
-      { type: 'error' as const, id: '1', payload: [{ message: 'bad' }] },
-      { type: 'complete' as const, id: '1' },
+      { type: MessageType.Next as const, id: '1', payload: { data: { a: 1 } } },
+      error('1', [{ message: 'bad' }]),
+      { type: MessageType.Complete as const, id: '1' },
     ]) {
       expect(validateMessage(JSON.parse(serializeServerMessage(message)))).toEqual(message);
     }
+  });
+
+  it('refuses to write a message graphql-ws would not accept', () => {
+    expect(() => serializeServerMessage(error('1', []))).toThrow(/array of GraphQL errors/);
   });
 
   it('pong echoes a ping payload and omits an absent one', () => {
@@ -93,5 +114,6 @@ describe('server messages', () => {
     const payload = JSON.stringify({ data: { healthCheckUpdated: { type: 'STARTED' } } });
     const text = nextFrame('op "1"', payload);
     expect(JSON.parse(text)).toEqual({ id: 'op "1"', type: 'next', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
+    expect(validateMessage(JSON.parse(text))).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { estimateSerializedBytes, initialConnectionState, type ConnectionState } from '../../durable/graphql-ws/connection-state';
 import { DEFAULT_HUB_LIMITS } from '../../durable/graphql-ws/limits';
-import { CloseCode } from '../../durable/graphql-ws/messages';
+import { CloseCode, MessageType } from 'graphql-ws';
 import { handleClientFrame, handleClientMessage } from '../../durable/graphql-ws/reducer';
 import { COMPLETED, deps, frame, readyState, T0, UPDATED, updatedSub } from './helpers';
 
@@ -279,6 +279,6 @@ describe('invalid frames', () => {
 
   it('handleClientMessage takes an already parsed message', async () => {
     const state = await ready();
-    expect(await handleClientMessage(state, { type: 'ping', payload: null }, deps())).toEqual({ state, send: [{ type: 'pong' }] });
+    expect(await handleClientMessage(state, { type: MessageType.Ping, payload: null }, deps())).toEqual({ state, send: [{ type: 'pong' }] });
   });
 });

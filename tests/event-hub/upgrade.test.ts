@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { handleProtocols } from 'graphql-ws';
 import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from '../../durable/graphql-ws/upgrade';
 import { initialConnectionState } from '../../durable/graphql-ws/connection-state';
 import { readyState, T0 } from './helpers';
@@ -42,6 +43,13 @@ describe('checkUpgradeRequest', () => {
       body: 'This subscription hub has too many connections awaiting connection_init (100); try again later\n',
       headers: { 'Retry-After': '5', 'Content-Type': 'text/plain; charset=utf-8' },
     });
+  });
+
+  it('accepts what graphql-ws chooses from the offered subprotocols, and nothing else', () => {
+    for (const offered of ['graphql-transport-ws', ' graphql-ws , graphql-transport-ws ', 'graphql-ws', 'graphql-transport-wss', '', ',']) {
+      const check = checkUpgradeRequest(headers({ Upgrade: 'websocket', 'Sec-WebSocket-Protocol': offered }));
+      expect(check.ok ? check.protocol : false, offered).toBe(handleProtocols(offered));
+    }
   });
 
   it('counts the sockets still awaiting connection_init', () => {
