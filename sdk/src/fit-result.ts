@@ -43,13 +43,17 @@ export function fitResult(payload: WorkerResultPayload, fits: (candidate: Worker
 function fitted(payload: WorkerResultPayload, kept: Record<Suite, number>, errorCap: number): WorkerResultPayload {
   const notes: string[] = [];
   const suites = {} as Record<Suite, TestResult[]>;
+  let clippedHarder = 0;
   for (const suite of SUITES) {
     const tests = payload[suite];
     const keep = kept[suite];
     if (keep < tests.length) notes.push(`${suite}: ${tests.length - keep} of ${tests.length} tests dropped (${dropReason(tests.length, keep)})`);
     suites[suite] = tests.slice(0, keep).map((test) => fitTest(test, errorCap));
+    if (errorCap < LIMITS.error) clippedHarder += tests.slice(0, keep).filter((test) => (test.error?.length ?? 0) > errorCap).length;
   }
-  if (errorCap < LIMITS.error) notes.push(`test errors clipped to ${errorCap} characters (the result must stay within ${LIMITS.callbackBytes} bytes)`);
+  if (clippedHarder > 0) {
+    notes.push(`${clippedHarder} test error${clippedHarder === 1 ? '' : 's'} clipped to ${errorCap} characters (the result must stay within ${LIMITS.callbackBytes} bytes)`);
+  }
   return {
     ...payload,
     ...suites,

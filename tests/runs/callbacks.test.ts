@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { countRows, seedRun } from '../helpers/fixtures';
 import { codes, gql } from '../helpers/graphql';
+import { LIMITS } from '../../sdk/src/protocol';
 import { resultInput, runRow, signedReport } from './helpers';
 
 /** A running run with one running worker check, as a dispatch leaves it. */
@@ -144,6 +145,13 @@ describe('reportWorkerResult', () => {
     ['a nameless test', { unitTests: [{ name: ' ', status: 'PASSED', durationMs: 1 }] }, /name/],
     ['an unknown status', { unitTests: [{ name: 'a', status: 'MAYBE', durationMs: 1 }] }, /MAYBE/],
     ['a missing field', { orchestratorConnectivity: undefined }, /orchestratorConnectivity/],
+    // The protocol's limits, which the SDK fits its results to before sending (tests/sdk/fit-result.test.ts).
+    [
+      'a suite over the limit',
+      { unitTests: Array.from({ length: LIMITS.testsPerSuite + 1 }, (_, i) => ({ name: `t${i}`, status: 'PASSED', durationMs: 1 })) },
+      /unitTests: at most 200 tests per suite/,
+    ],
+    ['an over-long test name', { unitTests: [{ name: 'n'.repeat(LIMITS.testName + 1), status: 'PASSED', durationMs: 1 }] }, /at most 200 characters/],
   ])('refuses a payload with %s, changing nothing', async (_label, overrides, message) => {
     const { workerCheckUuid } = await runningCheck();
     const response = await signedReport('agent-factory', resultInput(workerCheckUuid, overrides));

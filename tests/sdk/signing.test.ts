@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { assertWorkerSecret, deriveWorkerSecret, signWebhook } from '../../sdk/src/signing';
+import { assertWorkerSecret, deriveWorkerSecret, signedHeaders, signWebhook, verifyWebhook } from '../../sdk/src/signing';
 
 // Vectors computed independently with Node's crypto.createHmac, so the orchestrator (whatever it
 // signs and verifies with) and the SDK are held to the same bytes.
@@ -40,6 +40,29 @@ describe('signWebhook', () => {
     const otherWorker = await deriveWorkerSecret(SIGNING_KEY, 'ui-factory');
     expect(() => new Webhook(otherWorker).verify(body, headers)).toThrow(/No matching signature/);
     expect(() => new Webhook(AGENT_FACTORY_SECRET).verify(body + ' ', headers)).toThrow(/No matching signature/);
+  });
+});
+
+describe('signedHeaders and verifyWebhook', () => {
+  it('build the one set of headers dispatches and results carry, and check them over the exact body', async () => {
+    const body = '{"worker_check_uuid":"wc-1"}';
+    const headers = signedHeaders(AGENT_FACTORY_SECRET, 'dispatch_wc-1', body, 1_700_000_000);
+    expect(headers).toEqual({
+      'content-type': 'application/json',
+      'webhook-id': 'dispatch_wc-1',
+      'webhook-timestamp': '1700000000',
+      'webhook-signature': signWebhook(AGENT_FACTORY_SECRET, 'dispatch_wc-1', 1_700_000_000, body),
+    });
+
+    const fresh = new Headers(signedHeaders(AGENT_FACTORY_SECRET, 'msg_1', body));
+    expect(verifyWebhook(AGENT_FACTORY_SECRET, fresh, body)).toBeNull();
+    expect(verifyWebhook(AGENT_FACTORY_SECRET, fresh, `${body} `)).toMatch(/No matching signature/);
+    expect(verifyWebhook(await deriveWorkerSecret(SIGNING_KEY, 'ui-factory'), fresh, body)).toMatch(/No matching signature/);
+    expect(verifyWebhook(AGENT_FACTORY_SECRET, new Headers(headers), body)).toMatch(/too old/);
+    // The body is compared as bytes, never parsed: a signed body that is not JSON still verifies.
+    expect(verifyWebhook(AGENT_FACTORY_SECRET, new Headers(signedHeaders(AGENT_FACTORY_SECRET, 'msg_2', 'not json')), 'not json')).toBeNull();
+    fresh.delete('webhook-signature');
+    expect(verifyWebhook(AGENT_FACTORY_SECRET, fresh, body)).toBe('missing webhook-signature');
   });
 });
 
