@@ -1,11 +1,19 @@
 /**
  * EventHub: graphql-ws (`graphql-transport-ws`) subscriptions over hibernatable WebSockets.
  *
- * Thin glue. Every decision is a pure function in ./graphql-ws (what a frame means and what to
- * answer, when a socket has waited too long for `connection_init`, which subscriptions an event
- * concerns, which executions a publish needs); this class feeds them sockets, attachments and the
- * alarm. A connection's whole state (phase, auth, subscriptions with their documents) lives in its
- * socket's attachment, so the object can hibernate between events and keep its connections.
+ * Thin glue. Every decision is a pure function in ./graphql-ws: whether an upgrade is accepted
+ * (upgrade.ts), what a frame means and what to answer (messages.ts, reducer.ts, on graphql-ws's own
+ * codec), when a socket has waited too long for `connection_init` (init-timeout.ts), which sockets
+ * a revoked key closes and which inits it refuses (revoked-keys.ts), which subscriptions an event
+ * concerns and which executions a publish needs (matching.ts, publish-plan.ts), which deliveries
+ * are still wanted once they ran (delivery.ts). This class feeds them sockets, attachments, the
+ * alarm and the clock, and keeps only what cannot be decided ahead: the order of each socket's
+ * messages and of the publishes' deliveries, and the names of keys revoked lately.
+ *
+ * A connection's whole state (phase, auth, subscriptions with their documents) lives in its
+ * socket's attachment, so the object can hibernate between events and keep its connections; that
+ * is why graphql-ws's own server (`makeServer`, a closure per connection and a timer for the init
+ * timeout) is not used, only its codec.
  *
  * Sockets are spread over `EVENT_HUB_SHARDS` hubs by the Worker; the run pipeline calls
  * `publishMany(events)` (or `publish(event)`) on every shard. Both answer once the events are
@@ -22,35 +30,19 @@
  * any failed handshake.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { CloseCode } from 'graphql-ws';
 import { readConnectionState, initialConnectionState, type ConnectionState } from './graphql-ws/connection-state';
 import { parseHealthCheckEvent, type HealthCheckEvent } from './graphql-ws/event';
 import type { SubscriptionExecutor } from './graphql-ws/executor';
 import { createExecutor } from './graphql-ws/executor-registry';
-import { INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
+import { initDeadline, INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
 import { readHubLimits, type HubLimits, type HubLimitVars } from './graphql-ws/limits';
-import {
-  error as errorMessage,
-  INTERNAL_ERROR,
-  nextFrame,
-  serializeServerMessage,
-  type CloseInstruction,
-  type ServerMessage,
-} from './graphql-ws/messages';
+import { INTERNAL_CLOSE, INTERNAL_ERROR, nextFrame, serializeServerMessage, type CloseInstruction } from './graphql-ws/messages';
 import { Limiter } from './graphql-ws/concurrency';
-import { executionKey, planPublish } from './graphql-ws/publish-plan';
-import { handleClientFrame, type ReducerDeps } from './graphql-ws/reducer';
-import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from './graphql-ws/upgrade';
-
-const INTERNAL_CLOSE: CloseInstruction = { code: CloseCode.InternalServerError, reason: 'Internal server error' };
-const REVOKED_CLOSE: CloseInstruction = { code: CloseCode.Forbidden, reason: 'Forbidden: the API key was revoked' };
-
-/**
- * How long a hub remembers a key named in `disconnectKey`. Only a `connection_init` whose key was
- * being checked at the revocation needs it, and that lasts a key lookup (at most the init
- * timeout), so this is ample. In memory only: an object with an init in flight is not evicted.
- */
-const REVOKED_KEY_MEMORY_MS = 10 * 60_000;
+import { deliveriesStillWanted } from './graphql-ws/delivery';
+import { planPublish } from './graphql-ws/publish-plan';
+import { handleClientFrame, refuseUnstorableState, type ReducerDeps } from './graphql-ws/reducer';
+import { initRevokedMeanwhile, rememberRevokedKey, REVOKED_CLOSE, socketsOfKey, type RevokedKeys } from './graphql-ws/revoked-keys';
+import { checkUpgradeRequest, countAwaitingInit, refuseUpgrade } from './graphql-ws/upgrade';
 
 /**
  * Executions one hub runs at a time, over all publishes together. Each reads D1 (a query per
@@ -75,8 +67,8 @@ export class EventHub extends DurableObject<Env> {
   private readonly queues = new Map<WebSocket, Promise<void>>();
   /** Counts attachment writes and closes, so a publish knows whether states moved under it. */
   private stateChanges = 0;
-  /** Key names `disconnectKey` closed lately, with when: see REVOKED_KEY_MEMORY_MS. */
-  private readonly revokedKeys = new Map<string, number>();
+  /** Key names `disconnectKey` was told about lately, with when (revoked-keys.ts). */
+  private revokedKeys: RevokedKeys = new Map();
   /** The tail of the publishes' deliveries: each publish sends after the one before it. */
   private deliveries: Promise<void> = Promise.resolve();
 
@@ -98,21 +90,14 @@ export class EventHub extends DurableObject<Env> {
     const upgrade = checkUpgradeRequest(request.headers);
     if (!upgrade.ok) return new Response(upgrade.body, { status: upgrade.status, headers: upgrade.headers });
     const sockets = this.ctx.getWebSockets();
-    const { maxSockets, maxPendingSockets } = this.limits;
-    // Pending sockets are counted from the attachments only when there could be enough of them.
-    const full =
-      sockets.length >= maxSockets
-        ? hubFullResponseInit(maxSockets)
-        : sockets.length >= maxPendingSockets && countAwaitingInit(sockets.map(readState)) >= maxPendingSockets
-          ? hubPendingFullResponseInit(maxPendingSockets)
-          : null;
+    const full = refuseUpgrade(this.limits, sockets.length, () => countAwaitingInit(sockets.map(readState)));
     if (full) return new Response(full.body, { status: full.status, headers: full.headers });
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
     const state = initialConnectionState(Date.now());
     server.serializeAttachment(state);
-    const deadline = state.connectedAt + this.limits.initTimeoutMs;
+    const deadline = initDeadline(state, this.limits.initTimeoutMs);
     if (shouldSetInitAlarm(await this.ctx.storage.getAlarm(), deadline)) await this.ctx.storage.setAlarm(deadline);
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': upgrade.protocol } });
   }
@@ -203,10 +188,7 @@ export class EventHub extends DurableObject<Env> {
       // A client may have completed (or replaced) an operation while the executions ran; the spec
       // says nothing more may be sent for it. Re-read the states only if something changed.
       const current = this.stateChanges === changesAtPlan ? states : sockets.map(readState);
-      for (const { socket, operationId, execution } of plan.deliveries) {
-        const state = current[socket];
-        const subscription = state?.phase === 'ready' && state.auth ? state.subscriptions[operationId] : undefined;
-        if (!subscription || executionKey(subscription, state!.auth!.role) !== plan.executions[execution]!.key) continue;
+      for (const { socket, operationId, execution } of deliveriesStillWanted(plan, current)) {
         this.send(sockets[socket]!, nextFrame(operationId, ready[execution]!));
       }
     });
@@ -223,21 +205,11 @@ export class EventHub extends DurableObject<Env> {
    * an init is refused (4403) when its check comes back (handleMessage).
    */
   async disconnectKey(keyName: string): Promise<number> {
-    const now = Date.now();
-    for (const [name, at] of this.revokedKeys) if (now - at > REVOKED_KEY_MEMORY_MS) this.revokedKeys.delete(name);
-    this.revokedKeys.set(keyName, now);
-    let closed = 0;
-    for (const socket of this.ctx.getWebSockets()) {
-      if (readState(socket)?.auth?.keyName !== keyName) continue;
-      this.close(socket, REVOKED_CLOSE);
-      closed++;
-    }
-    return closed;
-  }
-
-  private revokedLately(keyName: string): boolean {
-    const at = this.revokedKeys.get(keyName);
-    return at !== undefined && Date.now() - at <= REVOKED_KEY_MEMORY_MS;
+    this.revokedKeys = rememberRevokedKey(this.revokedKeys, keyName, Date.now());
+    const sockets = this.ctx.getWebSockets();
+    const doomed = socketsOfKey(sockets.map(readState), keyName);
+    for (const index of doomed) this.close(sockets[index]!, REVOKED_CLOSE);
+    return doomed.length;
   }
 
   /** Resolves once everything published so far has been sent: for tests, and for a clean stop. */
@@ -266,42 +238,20 @@ export class EventHub extends DurableObject<Env> {
     if (result.close) return this.close(ws, result.close);
     // The key was revoked while this init was being checked (disconnectKey could not see it yet).
     // Nothing awaits between here and the attachment write, so no revocation can slip in after.
-    if (state.phase === 'awaiting_init' && result.state.auth && this.revokedLately(result.state.auth.keyName)) {
-      return this.close(ws, REVOKED_CLOSE);
-    }
+    if (initRevokedMeanwhile(state, result.state, this.revokedKeys, Date.now())) return this.close(ws, REVOKED_CLOSE);
     let send = result.send;
     if (result.state !== state) {
       try {
         ws.serializeAttachment(result.state);
         this.stateChanges++;
       } catch (error) {
-        send = this.refuseUnstorableState(ws, state, result.state, error);
-        if (!send.length) return;
+        console.error('EventHub: serializeAttachment refused a connection state', error);
+        const refusal = refuseUnstorableState(state, result.state);
+        if (refusal.close) return this.close(ws, refusal.close);
+        send = refusal.send;
       }
     }
     for (const outgoing of send) this.send(ws, serializeServerMessage(outgoing));
-  }
-
-  /**
-   * The runtime refused an attachment the estimate said would fit (connection-state.ts explains
-   * how that could happen). The previous state is still stored; a new subscription gets an error,
-   * anything else is our fault and closes the socket.
-   */
-  private refuseUnstorableState(ws: WebSocket, before: ConnectionState, after: ConnectionState, error: unknown): ServerMessage[] {
-    console.error('EventHub: serializeAttachment refused a connection state', error);
-    const added = Object.keys(after.subscriptions).find((id) => !Object.hasOwn(before.subscriptions, id));
-    if (added === undefined) {
-      this.close(ws, INTERNAL_CLOSE);
-      return [];
-    }
-    return [
-      errorMessage(added, [
-        {
-          message: "This connection's subscriptions are too large to keep; complete some subscriptions or open another connection",
-          extensions: { code: 'BAD_USER_INPUT' },
-        },
-      ]),
-    ];
   }
 
   private serially(ws: WebSocket, task: () => Promise<void>): Promise<void> {

@@ -170,3 +170,19 @@ async function subscribe(
   return { state: nextState, send: [] };
 }
 
+/**
+ * What to do when the runtime refused to store a transition's state (serializeAttachment threw
+ * although the estimate said it would fit; connection-state.ts explains how that could happen).
+ * The previous state is still the stored one: a subscribe that added an operation gets an error
+ * for it, and anything else is our fault and closes the socket.
+ */
+export function refuseUnstorableState(before: ConnectionState, after: ConnectionState): Transition {
+  const added = Object.keys(after.subscriptions).find((id) => !Object.hasOwn(before.subscriptions, id));
+  if (added === undefined) return { state: before, send: [], close: INTERNAL_CLOSE };
+  return operationError(before, added, [
+    {
+      message: "This connection's subscriptions are too large to keep; complete some subscriptions or open another connection",
+      extensions: { code: 'BAD_USER_INPUT' },
+    },
+  ]);
+}

@@ -5,6 +5,7 @@
  */
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
 import type { ConnectionState } from './connection-state';
+import type { HubLimits } from './limits';
 
 export type UpgradeCheck =
   | { ok: true; protocol: typeof GRAPHQL_TRANSPORT_WS_PROTOCOL }
@@ -41,8 +42,29 @@ export function checkUpgradeRequest(headers: Headers): UpgradeCheck {
   return { ok: true, protocol };
 }
 
+export interface Refusal {
+  status: 503;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Whether a hub refuses a new socket: at its socket cap, or at its cap of sockets awaiting
+ * `connection_init`. `awaitingInit` counts those (from the attachments, which costs a read per
+ * socket), and is only called when there could be enough of them.
+ */
+export function refuseUpgrade(
+  limits: Pick<HubLimits, 'maxSockets' | 'maxPendingSockets'>,
+  sockets: number,
+  awaitingInit: () => number,
+): Refusal | null {
+  if (sockets >= limits.maxSockets) return hubFullResponseInit(limits.maxSockets);
+  if (sockets >= limits.maxPendingSockets && awaitingInit() >= limits.maxPendingSockets) return hubPendingFullResponseInit(limits.maxPendingSockets);
+  return null;
+}
+
 /** The refusal when a hub shard is at its socket cap. */
-export function hubFullResponseInit(maxSockets: number): { status: 503; body: string; headers: Record<string, string> } {
+export function hubFullResponseInit(maxSockets: number): Refusal {
   return {
     status: 503,
     body: `This subscription hub is full (${maxSockets} connections); try again later\n`,
@@ -54,7 +76,7 @@ export function hubFullResponseInit(maxSockets: number): { status: 503; body: st
  * The refusal when a hub shard holds its cap of sockets still awaiting `connection_init`. A 503
  * like a full hub's, so the Worker's router tries the next shard and a client retries.
  */
-export function hubPendingFullResponseInit(maxPendingSockets: number): { status: 503; body: string; headers: Record<string, string> } {
+export function hubPendingFullResponseInit(maxPendingSockets: number): Refusal {
   return {
     status: 503,
     body: `This subscription hub has too many connections awaiting connection_init (${maxPendingSockets}); try again later\n`,

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { estimateSerializedBytes, initialConnectionState, type ConnectionState } from '../../durable/graphql-ws/connection-state';
 import { DEFAULT_HUB_LIMITS } from '../../durable/graphql-ws/limits';
 import { CloseCode, MessageType } from 'graphql-ws';
-import { handleClientFrame, handleClientMessage } from '../../durable/graphql-ws/reducer';
+import { handleClientFrame, handleClientMessage, refuseUnstorableState } from '../../durable/graphql-ws/reducer';
 import { COMPLETED, deps, frame, readyState, T0, UPDATED, updatedSub } from './helpers';
 
 const init = (authorization?: unknown) => frame({ type: 'connection_init', payload: authorization === undefined ? undefined : { authorization } });
@@ -280,5 +280,33 @@ describe('invalid frames', () => {
   it('handleClientMessage takes an already parsed message', async () => {
     const state = await ready();
     expect(await handleClientMessage(state, { type: MessageType.Ping, payload: null }, deps())).toEqual({ state, send: [{ type: 'pong' }] });
+  });
+});
+
+describe('refuseUnstorableState', () => {
+  it('answers the subscribe that could not be stored with an error for its id, keeping the stored state', async () => {
+    const before = await ready();
+    const after = (await handleClientFrame(before, subscribe('big'), deps())).state;
+    expect(refuseUnstorableState(before, after)).toEqual({
+      state: before,
+      send: [
+        {
+          type: 'error',
+          id: 'big',
+          payload: [
+            {
+              message: "This connection's subscriptions are too large to keep; complete some subscriptions or open another connection",
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('closes with 4500 when no subscription was added (the failure is ours)', async () => {
+    const before = initialConnectionState(0);
+    const after = (await handleClientFrame(before, init('Bearer viewer-key'), deps())).state;
+    expect(refuseUnstorableState(before, after)).toEqual({ state: before, send: [], close: { code: 4500, reason: 'Internal server error' } });
   });
 });

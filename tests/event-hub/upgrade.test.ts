@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleProtocols } from 'graphql-ws';
-import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from '../../durable/graphql-ws/upgrade';
+import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit, refuseUpgrade } from '../../durable/graphql-ws/upgrade';
 import { initialConnectionState } from '../../durable/graphql-ws/connection-state';
 import { readyState, T0 } from './helpers';
 
@@ -50,6 +50,21 @@ describe('checkUpgradeRequest', () => {
       const check = checkUpgradeRequest(headers({ Upgrade: 'websocket', 'Sec-WebSocket-Protocol': offered }));
       expect(check.ok ? check.protocol : false, offered).toBe(handleProtocols(offered));
     }
+  });
+
+  it('refuses a socket at the socket cap, or at the cap of sockets awaiting init, counting those only when it could matter', () => {
+    const limits = { maxSockets: 10, maxPendingSockets: 4 };
+    let counted = 0;
+    const awaiting = (n: number) => () => {
+      counted++;
+      return n;
+    };
+    expect(refuseUpgrade(limits, 10, awaiting(0))).toEqual(hubFullResponseInit(10));
+    expect(refuseUpgrade(limits, 3, awaiting(3))).toBeNull();
+    expect(counted).toBe(0);
+    expect(refuseUpgrade(limits, 6, awaiting(4))).toEqual(hubPendingFullResponseInit(4));
+    expect(refuseUpgrade(limits, 6, awaiting(3))).toBeNull();
+    expect(counted).toBe(2);
   });
 
   it('counts the sockets still awaiting connection_init', () => {
