@@ -35,7 +35,7 @@ import { parseHealthCheckEvent, type HealthCheckEvent } from './graphql-ws/event
 import type { SubscriptionExecutor } from './graphql-ws/executor';
 import { createExecutor } from './graphql-ws/executor-registry';
 import { initDeadline, INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
-import { readHubLimits, type HubLimits, type HubLimitVars } from './graphql-ws/limits';
+import { readHubLimits, type HubLimits } from './graphql-ws/limits';
 import { INTERNAL_CLOSE, INTERNAL_ERROR, nextFrame, serializeServerMessage, type CloseInstruction } from './graphql-ws/messages';
 import { Limiter } from './graphql-ws/concurrency';
 import { deliveriesStillWanted } from './graphql-ws/delivery';
@@ -74,7 +74,7 @@ export class EventHub extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // The vars are optional and not in wrangler.toml's [vars], so not in the generated Env.
+    // The EVENT_HUB_* vars are optional (env.d.ts); each has a default.
     const { limits, warnings } = readHubLimits(env);
     for (const warning of warnings) console.warn(`EventHub: ${warning}`);
     this.limits = limits;

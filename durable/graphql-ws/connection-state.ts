@@ -36,7 +36,7 @@ export function initialConnectionState(now: number): ConnectionState {
 /** Roles in increasing order of power; a role satisfies every role at or below it. */
 const ROLE_RANK = { viewer: 1, operator: 2, admin: 3 } as const satisfies Record<ApiKeyRole, number>;
 
-export function isRole(value: unknown): value is ApiKeyRole {
+function isRole(value: unknown): value is ApiKeyRole {
   return typeof value === 'string' && Object.hasOwn(ROLE_RANK, value);
 }
 

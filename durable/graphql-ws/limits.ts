@@ -46,6 +46,7 @@ const VARS = {
   initTimeoutMs: 'EVENT_HUB_INIT_TIMEOUT_MS',
 } as const satisfies Partial<Record<keyof HubLimits, string>>;
 
+/** The vars read, of any type (the Worker's `Env` declares them as optional strings, env.d.ts): `Env` is accepted as it is. */
 export type HubLimitVars = Partial<Record<(typeof VARS)[keyof typeof VARS], unknown>>;
 
 export function readHubLimits(vars: HubLimitVars): { limits: HubLimits; warnings: string[] } {

@@ -8,8 +8,6 @@
 import type { StoredSubscription } from './connection-state';
 import type { HealthCheckEvent } from './event';
 
-export const SUBSCRIPTION_FIELDS = ['healthCheckUpdated', 'healthCheckCompleted'] as const;
-
 export function matches(subscription: Pick<StoredSubscription, 'field' | 'args'>, event: HealthCheckEvent): boolean {
   switch (subscription.field) {
     case 'healthCheckUpdated': {

@@ -64,7 +64,7 @@ export interface SchemaExecutorOptions {
  * Like Yoga's default maskedErrors: an error a resolver threw on purpose (a GraphQLError, with its
  * `extensions.code`) goes through; anything else is an unexpected error and is masked.
  */
-export function defaultMaskError(error: GraphQLError): GraphQLFormattedError {
+function defaultMaskError(error: GraphQLError): GraphQLFormattedError {
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) return error.toJSON();
   const { locations, path } = error;
