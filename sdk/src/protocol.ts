@@ -20,9 +20,9 @@ export const TEST_STATUSES = ['passed', 'failed', 'skipped'] as const;
 export type TestStatus = (typeof TEST_STATUSES)[number];
 
 /**
- * What the orchestrator accepts in one result. They keep a result bounded (it is stored whole,
- * three times over: per suite, raw, and in every read), and the SDK cuts and clips to them before
- * sending, so a worker never loses its report to them.
+ * What the orchestrator accepts in one result: they keep a result bounded (it is stored whole, and
+ * read back by every query that shows it). The SDK cuts and clips to them before sending
+ * (fit-result.ts), so a worker never loses its report to them.
  */
 export const LIMITS = {
   /** Tests in each of the three suites. */

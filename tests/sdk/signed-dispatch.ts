@@ -2,7 +2,7 @@
  * Dispatches as the orchestrator sends them (durable/health-check-run.ts): the JSON body signed
  * Standard-Webhooks style with the worker's own secret, or deliberately not.
  */
-import { dispatchWebhookId, signedHeaders } from '../../sdk/src/protocol';
+import { dispatchWebhookId, signedHeaders, type WEBHOOK_HEADERS } from '../../sdk/src/protocol';
 
 export interface DispatchSigning {
   /** The secret to sign with; `null` sends no signature headers at all. */
@@ -14,7 +14,7 @@ export interface DispatchSigning {
   /** Sent instead of the computed signature. */
   signature?: string;
   /** Signature headers to leave out. */
-  omit?: ('webhook-id' | 'webhook-timestamp' | 'webhook-signature')[];
+  omit?: (typeof WEBHOOK_HEADERS)[number][];
 }
 
 /** The headers of a signed dispatch of `body`. */
