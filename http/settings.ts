@@ -1,3 +1,5 @@
+import { LIMITS } from '../sdk/src/protocol';
+
 /** Deployment switches read from vars; production defaults to the safe side. */
 export function serverSettings(env: Env) {
   const development = env.ENVIRONMENT === 'development';
@@ -9,5 +11,8 @@ export function serverSettings(env: Env) {
   };
 }
 
-/** Requests with bodies over this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Requests with bodies over this are refused with 413 before they are parsed. The largest request
+ * the API takes is a worker's signed result, so the protocol's callback limit is the server's.
+ */
+export const MAX_BODY_BYTES = LIMITS.callbackBytes;

@@ -1,7 +1,8 @@
 import type { RunStatus } from '../../db/health-checks';
 import type { HealthStatus, WorkerCheckStatus } from '../../db/worker-health-checks';
 
-export type TestStatus = 'passed' | 'failed' | 'skipped';
+export type { TestStatus } from '../../sdk/src/protocol';
+import type { TestStatus } from '../../sdk/src/protocol';
 
 export interface TestResultInput {
   name: string;

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import { deriveWorkerSecret, signedHeaders } from '../../sdk/src/protocol';
+import { deriveWorkerSecret, REPORT_WORKER_RESULT_MUTATION, signedHeaders } from '../../sdk/src/protocol';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
 import { FLEET as MANIFEST, registration } from '../../fleet/manifest';
 
@@ -51,7 +51,7 @@ export async function waitForRun(uuid: string, until: (run: any) => boolean = (r
   }
 }
 
-export const REPORT = 'mutation ($input: ReportWorkerResultInput!) { reportWorkerResult(input: $input) { success message } }';
+export const REPORT = REPORT_WORKER_RESULT_MUTATION;
 
 export function resultInput(workerCheckUuid: string, overrides: Record<string, unknown> = {}) {
   const now = new Date().toISOString();
