@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { OperationDeps } from '../operations/deps';
+import { serviceBinding } from '../operations/service-binding';
 import { createOperationDeps } from './operation-deps';
 import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../operations/dispatch-results';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../operations/finalise';
@@ -202,8 +203,8 @@ export class HealthCheckRun extends DurableObject<Env> {
   }
 
   private fetcherFor(binding: string): Fetcher {
-    const fetcher = (this.env as unknown as Record<string, Fetcher | undefined>)[binding];
-    if (!fetcher || typeof fetcher.fetch !== 'function') throw new Error(`no service binding ${binding}`);
+    const fetcher = serviceBinding(this.env, binding);
+    if (!fetcher) throw new Error(`no service binding ${binding}`);
     return fetcher;
   }
 }
