@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks } from '../db/health-checks';
-import { workerHealthChecks } from '../db/worker-health-checks';
+import { isOpenWorkerCheck, OPEN_WORKER_CHECK_SQL, OPEN_WORKER_CHECK_STATUSES, workerHealthChecks } from '../db/worker-health-checks';
 import type { OperationDeps } from './deps';
 import { badInput, conflict, notFound, unauthenticated } from './errors';
 import { healthStatusFor } from '../domain/health-status';
@@ -61,7 +61,7 @@ export async function recordWorkerResult(
   if (check.healthCheck.status !== 'running') {
     throw conflict(`The health check is already ${check.healthCheck.status}; the result of ${check.workerName} came too late.`);
   }
-  if (check.status !== 'pending' && check.status !== 'running') {
+  if (!isOpenWorkerCheck(check.status)) {
     throw conflict(`The result of ${check.workerName} is already recorded (${check.status}).`);
   }
 
@@ -80,7 +80,7 @@ export async function recordWorkerResult(
   });
   const stillOpen = and(
     eq(workerHealthChecks.workerCheckUuid, workerCheckUuid),
-    inArray(workerHealthChecks.status, ['pending', 'running']),
+    inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES),
     sql`EXISTS (SELECT 1 FROM health_checks h WHERE h.health_check_uuid = ${check.healthCheckUuid} AND h.status = 'running')`,
   );
   const update = deps.db
@@ -125,7 +125,7 @@ export async function recordWorkerResult(
           deps.db.run(sql`INSERT INTO webhook_deliveries (webhook_id, worker_check_uuid)
             SELECT ${options.webhookId}, ${workerCheckUuid}
             WHERE EXISTS (SELECT 1 FROM worker_health_checks w JOIN health_checks h ON h.health_check_uuid = w.health_check_uuid
-                          WHERE w.worker_check_uuid = ${workerCheckUuid} AND w.status IN ('pending', 'running') AND h.status = 'running')`),
+                          WHERE w.worker_check_uuid = ${workerCheckUuid} AND w.status IN ${OPEN_WORKER_CHECK_SQL} AND h.status = 'running')`),
           update,
           recountRun(deps.db, check.healthCheckUuid),
         ])
