@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/dev-vars';
 import { freePort, startStack } from '../../scripts/stack';
+import { buildClient } from './helpers/build-client';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,12 +36,25 @@ export default async function setup(project: TestProject) {
   };
 
   const started = Date.now();
-  const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: write }).catch((error: unknown) => {
+  // The CLI and client-package tests run the built client; it compiles while the stack starts.
+  const clientBuilt = buildClient().then(
+    () => null,
+    (error: unknown) => error,
+  );
+  const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: write }).catch(async (error: unknown) => {
+    await clientBuilt;
     log.end();
     rmSync(persistTo, { recursive: true, force: true });
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`The e2e stack did not start: ${reason}\n--- end of wrangler output (all of it in ${logFile}) ---\n${tail}`);
   });
+  const buildError = await clientBuilt;
+  if (buildError) {
+    await stack.stop();
+    log.end();
+    rmSync(persistTo, { recursive: true, force: true });
+    throw buildError;
+  }
   console.log(`e2e stack ready at ${stack.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (wrangler output: ${logFile})`);
 
   project.provide('baseUrl', stack.baseUrl);
