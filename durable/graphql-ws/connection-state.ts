@@ -2,7 +2,7 @@
  * What the EventHub keeps per socket, in the socket's attachment (`serializeAttachment`), so a
  * connection survives the Durable Object's hibernation. Nothing else about a connection is kept.
  */
-import type { ApiKeyRole } from '../../db/api-keys';
+import { API_KEY_ROLES, roleAtLeast, type ApiKeyRole } from '../../db/api-keys';
 
 export interface ConnectionAuth {
   role: ApiKeyRole;
@@ -33,15 +33,13 @@ export function initialConnectionState(now: number): ConnectionState {
   return { phase: 'awaiting_init', connectedAt: now, auth: null, subscriptions: {} };
 }
 
-/** Roles in increasing order of power; a role satisfies every role at or below it. */
-const ROLE_RANK = { viewer: 1, operator: 2, admin: 3 } as const satisfies Record<ApiKeyRole, number>;
-
 function isRole(value: unknown): value is ApiKeyRole {
-  return typeof value === 'string' && Object.hasOwn(ROLE_RANK, value);
+  return typeof value === 'string' && (API_KEY_ROLES as readonly string[]).includes(value);
 }
 
+/** The one role ranking (db/api-keys.ts), over a role read back from a socket's attachment. */
 export function hasRole(auth: { role: unknown } | null | undefined, required: ApiKeyRole): boolean {
-  return auth != null && isRole(auth.role) && ROLE_RANK[auth.role] >= ROLE_RANK[required];
+  return auth != null && isRole(auth.role) && roleAtLeast(auth.role, required);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
