@@ -13,6 +13,8 @@ export const healthCheckSchedules = sqliteTable('health_check_schedules', {
   includePerformanceTests: boolean('include_performance_tests').default(sql`TRUE`),
   includeIntegrationTests: boolean('include_integration_tests').default(sql`TRUE`),
   workerFilters: text('worker_filters'),
+  /** IANA zone the expression is read in; UTC unless set. */
+  timeZone: text('time_zone').notNull().default('UTC'),
   createdAt: datetime('created_at').default(sql`CURRENT_TIMESTAMP`),
   updatedAt: datetime('updated_at').default(sql`CURRENT_TIMESTAMP`),
 });

@@ -2,6 +2,7 @@
 export { apiKeys } from './api-keys';
 export { healthCheckSchedules } from './health-check-schedules';
 export { healthChecks } from './health-checks';
+export { scheduleRuns } from './schedule-runs';
 export { workerHealthChecks } from './worker-health-checks';
 export { workers } from './workers';
 export { webhookDeliveries } from './webhook-deliveries';
