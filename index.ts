@@ -5,6 +5,7 @@ import { setExecutorFactory } from './durable/graphql-ws/executor-registry';
 import { routeSubscriptionUpgrade, shardCount } from './durable/graphql-ws/shards';
 import { createSubscriptionExecutor } from './compose/subscription-executor';
 import { healthResponse } from './http/health';
+import { deploymentProblem } from './http/settings';
 import { serveGraphQL } from './http/serve';
 import { runCronTick } from './operations/cron';
 import { createOperationDeps } from './durable/operation-deps';
@@ -21,15 +22,28 @@ async function handleGraphQL(request: Request, env: Env, ctx: ExecutionContext):
   return serveGraphQL(request, env, ctx);
 }
 
+/** Every route's answer while the deployment is misconfigured: 503, with the reason and the fix. */
+function misconfigured(problem: string): Response {
+  return Response.json(
+    { status: 'fail', errors: [{ message: `This orchestrator is misconfigured: ${problem}`, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+    { status: 503, headers: { 'cache-control': 'no-store' } },
+  );
+}
+
 export default {
   // Every minute (wrangler.toml [triggers]): due schedules, stranded runs, expired webhook-ids.
   async scheduled(controller, env, ctx): Promise<void> {
+    const problem = deploymentProblem(env);
+    // A tick would start runs whose results could never come back; say why, once a minute, instead.
+    if (problem) return void console.error(JSON.stringify({ event: 'cron.misconfigured', error: problem }));
     const deps = createOperationDeps(env, (promise) => ctx.waitUntil(promise));
     await runCronTick(deps, new Date(controller.scheduledTime));
   },
 
   async fetch(request, env, ctx): Promise<Response> {
     const url = new URL(request.url);
+    const problem = deploymentProblem(env);
+    if (problem) return misconfigured(problem);
     if (url.pathname === '/health') return healthResponse(env);
     if (url.pathname === '/graphql') return handleGraphQL(request, env, ctx);
     if (url.pathname === '/') return Response.redirect(new URL('/graphql', url).toString(), 302);

@@ -10,7 +10,7 @@
  */
 
 /** A service binding of the orchestrator's (wrangler.toml [[services]], generated into Env). */
-type ServiceBinding = { [K in keyof Env]-?: Env[K] extends Fetcher ? K : never }[keyof Env];
+type ServiceBinding = { [K in keyof Env]-?: NonNullable<Env[K]> extends Fetcher ? K : never }[keyof Env];
 
 export interface FleetWorker {
   /** Its name everywhere: its directory under fleet/, its wrangler.toml `name`, its name in the registry. */
