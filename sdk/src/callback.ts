@@ -2,14 +2,17 @@
  * Delivering a result to the orchestrator: the signed `reportWorkerResult` GraphQL request of
  * docs/worker-protocol.md ("Callback"), retried with backoff where a retry can help.
  */
-import type { RunLog } from './debug-log';
-import { fitResult } from './fit-result';
-import { LIMITS, REPORT_WORKER_RESULT_MUTATION } from './protocol';
-import { errorMessage } from './run-test';
-import { signedHeaders } from './signing';
-import type { RetryOptions, TestResult, WorkerResultPayload } from './types';
+import type { RunLog } from './debug-log.js';
+import { fitResult } from './fit-result.js';
+import { LIMITS, REPORT_WORKER_RESULT_MUTATION } from './protocol.js';
+import { errorMessage } from './run-test.js';
+import { signedHeaders } from './signing.js';
+import type { RetryOptions, TestResult, WorkerResultPayload } from './types.js';
 
-export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
+/** Retry options with every field settled. */
+export type RetrySettings = { [K in keyof RetryOptions]-?: NonNullable<RetryOptions[K]> };
+
+export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
 /**
  * The GraphQL request body: the payload as `ReportWorkerResultInput`, test statuses as the enum,
@@ -45,7 +48,7 @@ export interface DeliveryOptions {
   /** The orchestrator binding's fetch, or the global fetch. */
   fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
   log: RunLog;
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
   /** Waits between attempts; replaceable so callers can observe the schedule. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -68,7 +71,12 @@ export interface DeliveryOutcome {
  * and said no, and repeating it will not change its mind. Never throws.
  */
 export async function deliverResult(options: DeliveryOptions): Promise<DeliveryOutcome> {
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  // Field by field: an option given as `undefined` keeps its default.
+  const retry: RetrySettings = {
+    maxAttempts: options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    baseDelayMs: options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+  };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const body = reportWorkerResultBody(options.payload);
   const webhookId = `msg_${crypto.randomUUID()}`;
@@ -104,7 +112,7 @@ export async function deliverResult(options: DeliveryOptions): Promise<DeliveryO
  * Delay before retry number `retryNumber` (1-based): "equal jitter", half of the capped exponential
  * delay fixed and half random, so retries from many workers do not arrive in lockstep.
  */
-export function backoffDelay(retryNumber: number, retry: Required<RetryOptions>, random: () => number = Math.random): number {
+export function backoffDelay(retryNumber: number, retry: RetrySettings, random: () => number = Math.random): number {
   const exponential = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (retryNumber - 1));
   return exponential / 2 + random() * (exponential / 2);
 }

@@ -2,9 +2,9 @@
  * Connectivity probes. Each answers a yes/no about one dependency and never throws: a probe that
  * cannot reach its target reports `false` and why.
  */
-import { now } from './clock';
-import { errorMessage } from './run-test';
-import type { WorkerHealthCheckEnv } from './types';
+import { now } from './clock.js';
+import { errorMessage } from './run-test.js';
+import type { WorkerHealthCheckEnv } from './types.js';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
 

@@ -6,7 +6,7 @@
  * dropped; every text is clipped; durations are kept in range. A valid worker's result is then
  * always one the orchestrator accepts.
  */
-import { LIMITS, SUITES, type Suite, type TestResult, type WorkerResultPayload } from './protocol';
+import { LIMITS, SUITES, type Suite, type TestResult, type WorkerResultPayload } from './protocol.js';
 
 /** How far test errors are clipped, in turn, when the whole result is still too large. */
 const ERROR_CAPS = [LIMITS.error, 500, 100, 20] as const;

@@ -2,27 +2,27 @@
  * The `/health-check/*` endpoints of a downstream worker (docs/worker-protocol.md). Route
  * `/health-check*` to `handleRequest` and the SDK does the rest.
  */
-import { deliverResult } from './callback';
-import { markIsolateStart } from './clock';
-import { orchestratorFetch } from './connectivity';
-import { createRunLog } from './debug-log';
-import { LIMITS, parseExecuteRequest } from './protocol';
-import { quickBody, statusBody } from './health-json';
-import { newPayload } from './payload';
-import { errorMessage } from './run-test';
-import { assertWorkerSecret, verifyWebhook } from './signing';
-import type { ExecuteRequest, RetryOptions, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types';
-import { WorkerHealthCheck } from './worker-health-check';
-import { readBody } from './read-body';
+import { deliverResult } from './callback.js';
+import { markIsolateStart } from './clock.js';
+import { orchestratorFetch } from './connectivity.js';
+import { createRunLog } from './debug-log.js';
+import { LIMITS, parseExecuteRequest } from './protocol.js';
+import { quickBody, statusBody } from './health-json.js';
+import { newPayload } from './payload.js';
+import { errorMessage } from './run-test.js';
+import { assertWorkerSecret, verifyWebhook } from './signing.js';
+import type { ExecuteRequest, RetryOptions, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types.js';
+import { WorkerHealthCheck } from './worker-health-check.js';
+import { readBody } from './read-body.js';
 
 export type WorkerHealthCheckClass<E extends WorkerHealthCheckEnv> = new (env: E, identity: WorkerIdentity) => WorkerHealthCheck<E>;
 export type WorkerHealthCheckFactory<E extends WorkerHealthCheckEnv> = (env: E, identity: WorkerIdentity) => WorkerHealthCheck<E>;
 
 export interface HealthCheckHandlerOptions<E extends WorkerHealthCheckEnv = WorkerHealthCheckEnv> extends WorkerIdentity {
   /** Your `WorkerHealthCheck` subclass, or a function making one; default: the built-in checks only. */
-  healthCheck?: WorkerHealthCheckClass<E> | WorkerHealthCheckFactory<E>;
+  healthCheck?: WorkerHealthCheckClass<E> | WorkerHealthCheckFactory<E> | undefined;
   /** Backoff for delivering the result. */
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
 }
 
 /** A dispatch is a few hundred bytes; nothing larger is read, let alone hashed. */

@@ -2,9 +2,9 @@
  * The read-only endpoints: `GET /health-check/status` (the IETF "Health Check Response Format for
  * HTTP APIs" draft, `application/health+json`, plus the seed's fields) and `GET /health-check/quick`.
  */
-import { now, uptimeSeconds } from './clock';
-import { DEFAULT_PROBE_TIMEOUT_MS, orchestratorBaseUrl, probeDatabase, probeExternalApi, probeOrchestrator, type ProbeResult } from './connectivity';
-import type { WorkerHealthCheckEnv, WorkerIdentity } from './types';
+import { now, uptimeSeconds } from './clock.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, orchestratorBaseUrl, probeDatabase, probeExternalApi, probeOrchestrator, type ProbeResult } from './connectivity.js';
+import type { WorkerHealthCheckEnv, WorkerIdentity } from './types.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 

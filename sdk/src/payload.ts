@@ -1,5 +1,5 @@
-import { uptimeSeconds } from './clock';
-import type { WorkerResultPayload } from './types';
+import { uptimeSeconds } from './clock.js';
+import type { WorkerResultPayload } from './types.js';
 
 /** A result with nothing measured yet: no connectivity, empty suites, no error. */
 export function newPayload(workerCheckUuid: string): WorkerResultPayload {

@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini';
 
-export { signedHeaders, verifyWebhook, signWebhook, deriveWorkerSecret, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './signing';
+export { signedHeaders, verifyWebhook, signWebhook, deriveWorkerSecret, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './signing.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary and limits
@@ -59,7 +59,7 @@ export interface TestResult {
   /** Wall time of the test body in milliseconds (fractional). */
   durationMs: number;
   /** Why it failed (the thrown error's message), or why it was skipped. */
-  error?: string;
+  error?: string | undefined;
 }
 
 /** What the SDK reports for one check: `ReportWorkerResultInput`, test statuses in lower case. */
@@ -200,10 +200,10 @@ export function parseExecuteRequest(body: string): Parsed<ExecuteRequest> {
   }
   if (!isObject(value)) return fail('The body must be a JSON object');
 
-  const uuid = value.worker_check_uuid;
+  const uuid = value['worker_check_uuid'];
   if (typeof uuid !== 'string' || uuid.trim() === '') return fail('worker_check_uuid is required (a non-empty string)');
 
-  const callbackUrl = value.callback_url;
+  const callbackUrl = value['callback_url'];
   if (typeof callbackUrl !== 'string') return fail('callback_url is required (an http or https URL)');
   let parsedUrl: URL;
   try {
@@ -213,18 +213,18 @@ export function parseExecuteRequest(body: string): Parsed<ExecuteRequest> {
   }
   if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') return fail('callback_url must be an http or https URL');
 
-  const options = parseOptions(value.options);
+  const options = parseOptions(value['options']);
   if (!options.ok) return options;
 
   for (const field of ['health_check_uuid', 'worker_name', 'deadline'] as const) {
     if (value[field] !== undefined && typeof value[field] !== 'string') return fail(`${field} must be a string`);
   }
-  const deadline = value.deadline as string | undefined;
+  const deadline = value['deadline'] as string | undefined;
   if (deadline !== undefined && Number.isNaN(Date.parse(deadline))) return fail('deadline must be an ISO-8601 date-time');
 
   const request: ExecuteRequest = { worker_check_uuid: uuid, options: options.value, callback_url: callbackUrl };
-  if (typeof value.health_check_uuid === 'string') request.health_check_uuid = value.health_check_uuid;
-  if (typeof value.worker_name === 'string') request.worker_name = value.worker_name;
+  if (typeof value['health_check_uuid'] === 'string') request.health_check_uuid = value['health_check_uuid'];
+  if (typeof value['worker_name'] === 'string') request.worker_name = value['worker_name'];
   if (deadline !== undefined) request.deadline = deadline;
   return { ok: true, value: request };
 }

@@ -1,9 +1,9 @@
-import { now } from './clock';
-import type { TestResult } from './types';
+import { now } from './clock.js';
+import type { TestResult } from './types.js';
 
 export interface RunTestOptions {
   /** The test fails if it has not finished within this many milliseconds. Default 5000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** A test body. It may watch `signal` to stop work once the test has timed out. */
@@ -22,9 +22,12 @@ export const DEFAULT_TEST_TIMEOUT_MS = 5000;
 export async function runTest(name: string, fn: TestFn, options: RunTestOptions = {}): Promise<TestResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // The handle stays inside the closure: its type is whichever setTimeout is in scope (a number in
+  // Workers, a Timeout under @types/node), so the declarations hold under either.
+  let cancelTimer = (): void => {};
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    cancelTimer = () => clearTimeout(timer);
   });
 
   const started = now();
@@ -39,7 +42,7 @@ export async function runTest(name: string, fn: TestFn, options: RunTestOptions 
   } catch (error) {
     return { name, status: 'failed', durationMs: now() - started, error: errorMessage(error) };
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
   }
 }
 

@@ -2,7 +2,7 @@
  * The SDK's own public shapes. The wire shapes (the dispatch, the result, the test statuses) are
  * the protocol's (protocol.ts), re-exported here for the SDK's modules and its users.
  */
-export type { ExecuteOptions, ExecuteRequest, TestResult, TestStatus, WorkerResultPayload } from './protocol';
+export type { ExecuteOptions, ExecuteRequest, TestResult, TestStatus, WorkerResultPayload } from './protocol.js';
 
 /** The bindings the SDK reads. A worker's own Env extends this. */
 export interface WorkerHealthCheckEnv {
@@ -23,29 +23,29 @@ export interface WorkerIdentity {
   workerName: string;
   workerType: string;
   /** Overrides `env.EXTERNAL_API_URL`. */
-  externalApiUrl?: string;
+  externalApiUrl?: string | undefined;
   /** Budget for each connectivity probe, milliseconds. Default 5000. */
-  probeTimeoutMs?: number;
+  probeTimeoutMs?: number | undefined;
 }
 
 /** What one run of the checks should include. */
 export interface RunOptions {
   workerCheckUuid: string;
-  includeUnitTests?: boolean;
-  includePerformanceTests?: boolean;
-  includeIntegrationTests?: boolean;
+  includeUnitTests?: boolean | undefined;
+  includePerformanceTests?: boolean | undefined;
+  includeIntegrationTests?: boolean | undefined;
   /** Structured JSON `console.log` lines for this run only. */
-  debugMode?: boolean;
+  debugMode?: boolean | undefined;
   /** Where to find the orchestrator's `GET /health` (its origin is used). */
-  orchestratorUrl?: string;
+  orchestratorUrl?: string | undefined;
 }
 
 /** Backoff for delivering the signed result. */
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 5. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Delay before the first retry; doubles per retry, with jitter. Default 500 ms. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Upper bound of one delay. Default 8000 ms. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }

@@ -1,10 +1,10 @@
-import { markIsolateStart } from './clock';
-import { DEFAULT_PROBE_TIMEOUT_MS, orchestratorBaseUrl, probeDatabase, probeExternalApi, probeOrchestrator, type ProbeResult } from './connectivity';
-import { createRunLog, quietLog, type RunLog } from './debug-log';
-import { newPayload } from './payload';
-import { errorMessage, runTest, skippedTest, type RunTestOptions, type TestFn } from './run-test';
-import { assertWorkerSecret } from './signing';
-import type { RunOptions, TestResult, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types';
+import { markIsolateStart } from './clock.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, orchestratorBaseUrl, probeDatabase, probeExternalApi, probeOrchestrator, type ProbeResult } from './connectivity.js';
+import { createRunLog, quietLog, type RunLog } from './debug-log.js';
+import { newPayload } from './payload.js';
+import { errorMessage, runTest, skippedTest, type RunTestOptions, type TestFn } from './run-test.js';
+import { assertWorkerSecret } from './signing.js';
+import type { RunOptions, TestResult, WorkerHealthCheckEnv, WorkerIdentity, WorkerResultPayload } from './types.js';
 
 type SuiteKind = 'unit' | 'performance' | 'integration';
 
