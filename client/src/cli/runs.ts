@@ -113,8 +113,14 @@ function runView(ctx: Context): RunView {
     worker: (result, done) => {
       bars.log(`${workerLine(c, result)}\n`);
       bar?.update(done);
+      // Now, not at the next redraw: stop() drops lines still waiting for one.
+      bars.update();
     },
-    end: () => bars.stop(),
+    end: () => {
+      if (!bar) return;
+      bars.update();
+      bars.stop();
+    },
   };
 }
 
