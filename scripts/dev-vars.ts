@@ -13,7 +13,8 @@ import { deriveWorkerSecret } from '../sdk/src/signing';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const GENERATORS: Record<string, () => string> = {
+/** Fresh values for the orchestrator's secrets: locally into .dev.vars, for a deploy by scripts/deploy.ts. */
+export const SECRET_GENERATORS: Record<string, () => string> = {
   ADMIN_API_KEY: () => `wh_${randomBytes(32).toString('hex')}`,
   HEALTH_CHECK_SIGNING_KEY: () => randomBytes(32).toString('hex'),
 };
@@ -31,7 +32,7 @@ export async function prepareSecrets(root = ROOT): Promise<DevSecrets> {
   if (!existsSync(devVars)) {
     const example = readFileSync(path.join(root, '.dev.vars.example'), 'utf8');
     const filled = example.replace(/^([A-Z0-9_]+)=__generated__$/gm, (line, name: string) => {
-      const generate = GENERATORS[name];
+      const generate = SECRET_GENERATORS[name];
       if (!generate) throw new Error(`.dev.vars.example asks to generate ${name}, and there is no generator for it.`);
       return `${name}=${generate()}`;
     });
