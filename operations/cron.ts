@@ -1,11 +1,12 @@
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { toSqliteTimestamp } from '../db/columns';
 import { healthChecks } from '../db/health-checks';
 import { webhookDeliveries } from '../db/webhook-deliveries';
+import { CATCH_UP_GRACE_MINUTES, MAX_COUNTED_MISSES } from '../domain/schedule-math';
 import type { OperationDeps } from './deps';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from './finalise';
 import { DEFAULT_TIMEOUT_MINUTES, initiateHealthCheck } from './initiate';
-import { dueSchedules } from './schedules';
+import { claimSlot, planSchedules, settleSlot, type PlannedSlot, type ScheduleToRun } from './schedules';
 
 /** A run still RUNNING this long after its deadline has lost its Durable Object's alarm. */
 const ORPHAN_GRACE_MS = 5 * 60_000;
@@ -25,34 +26,75 @@ export async function runCronTick(deps: OperationDeps, tick: Date) {
   return results;
 }
 
+/**
+ * Starts the run of every enabled schedule due in this tick's minute, and the one catch-up run of a
+ * schedule whose last due time the ticks missed (within the grace window). Each slot is claimed in
+ * D1 under the unique key (schedule, due time) before anything else is written: a trigger delivered
+ * twice, or ticks running at the same moment, start one run per due time.
+ */
 async function startDueSchedules(deps: OperationDeps, tick: Date) {
-  const minuteStart = new Date(Math.floor(tick.getTime() / 60_000) * 60_000);
   const started: string[] = [];
-  for (const schedule of await dueSchedules(deps.db, tick)) {
-    const triggerSource = `schedule:${schedule.name}`;
-    // A trigger delivered twice for the same minute starts the schedule's run once.
-    const already = await deps.db.$count(
-      healthChecks,
-      and(eq(healthChecks.triggerSource, triggerSource), gte(healthChecks.startedAt, minuteStart)),
-    );
-    if (already > 0) continue;
+  for (const { schedule, plan } of await planSchedules(deps.db, tick)) {
     try {
-      const run = await initiateHealthCheck(deps, {
-        triggerType: 'cron',
-        triggerSource,
-        timeoutMinutes: schedule.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
-        includeUnitTests: schedule.includeUnitTests ?? true,
-        includePerformanceTests: schedule.includePerformanceTests ?? true,
-        includeIntegrationTests: schedule.includeIntegrationTests ?? true,
-        workerFilters: schedule.filters.length ? schedule.filters : null,
-      });
-      started.push(run.healthCheckUuid);
+      const uuid = await actOnSlot(deps, schedule, plan);
+      if (uuid) started.push(uuid);
     } catch (error) {
-      // A schedule whose filters match nothing (workers removed since) is reported, not fatal.
-      console.error(JSON.stringify({ event: 'schedule.not_started', schedule: schedule.name, error: String(error) }));
+      // One schedule failing (D1 unavailable a moment, say) does not keep the others from starting.
+      console.error(JSON.stringify({ event: 'schedule.failed', schedule: schedule.name, error: String(error) }));
     }
   }
   return started;
+}
+
+/** Claims one planned slot and, if this tick won it, starts its run. Returns the run's uuid, if one started. */
+async function actOnSlot(deps: OperationDeps, schedule: ScheduleToRun, plan: PlannedSlot): Promise<string | null> {
+  const dueAt = plan.dueAt.toISOString();
+  // Misses are counted up to a bound (a minutely schedule down for days would take long to count).
+  const missed = plan.missed >= MAX_COUNTED_MISSES ? `at least ${MAX_COUNTED_MISSES}` : String(plan.missed);
+  if (plan.action === 'missed') {
+    // Too late to be worth running: say so once (the claim makes it once), and wait for the next due time.
+    const claimed = await claimSlot(deps.db, schedule, {
+      dueAt: plan.dueAt,
+      status: 'missed',
+      catchUp: false,
+      error: `Missed ${missed} due time${plan.missed === 1 ? '' : 's'}, the last at ${dueAt}, more than ${CATCH_UP_GRACE_MINUTES} minutes before the next tick.`,
+    });
+    if (claimed !== null) {
+      console.warn(JSON.stringify({ event: 'schedule.missed', schedule: schedule.name, lastDueAt: dueAt, missed, graceMinutes: CATCH_UP_GRACE_MINUTES }));
+    }
+    return null;
+  }
+  const claim = await claimSlot(deps.db, schedule, { dueAt: plan.dueAt, status: 'starting', catchUp: plan.catchUp });
+  if (claim === null) return null; // another tick has this due time
+  let run;
+  try {
+    run = await initiateHealthCheck(deps, {
+      triggerType: 'cron',
+      triggerSource: `schedule:${schedule.name}`,
+      timeoutMinutes: schedule.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
+      includeUnitTests: schedule.includeUnitTests ?? true,
+      includePerformanceTests: schedule.includePerformanceTests ?? true,
+      includeIntegrationTests: schedule.includeIntegrationTests ?? true,
+      workerFilters: schedule.filters.length ? schedule.filters : null,
+    });
+  } catch (error) {
+    // A schedule whose filters match no enabled worker (workers removed or disabled since) is
+    // reported and recorded, not retried: the due time is spent either way.
+    await settleSlot(deps.db, claim, { error: error instanceof Error ? error.message : String(error) });
+    console.error(JSON.stringify({ event: 'schedule.not_started', schedule: schedule.name, dueAt, error: String(error) }));
+    return null;
+  }
+  await settleSlot(deps.db, claim, { healthCheckUuid: run.healthCheckUuid });
+  if (plan.catchUp || plan.missed > 0) {
+    console.log(JSON.stringify({
+      event: plan.catchUp ? 'schedule.caught_up' : 'schedule.started_after_misses',
+      schedule: schedule.name,
+      dueAt,
+      missed,
+      healthCheckUuid: run.healthCheckUuid,
+    }));
+  }
+  return run.healthCheckUuid;
 }
 
 /** Runs whose object never started or lost its alarm: time their workers out and finalise them. */

@@ -47,6 +47,10 @@ export const HealthCheckType = builder.drizzleObject('healthChecks', {
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     timeoutAt: t.expose('timeoutAt', { type: 'DateTime', nullable: true }),
     workerResults: t.relation('workerResults', { query: { orderBy: { id: 'asc' } } }),
+    schedule: t.relation('schedule', {
+      nullable: true,
+      description: 'The schedule that started this run; null for other runs and once the schedule is deleted.',
+    }),
   }),
 });
 

@@ -11,13 +11,15 @@ export type ApiKeyRole =
   | 'VIEWER';
 
 export type CreateScheduleInput = {
-  /** Five fields, or six with seconds first; evaluated in UTC, e.g. "0 2 * * *". */
+  /** Five fields, or six with seconds first (a due second fires in the cron tick of its minute), read in timeZone, e.g. "0 2 * * *". */
   cronExpression: string;
   enabled?: boolean | null | undefined;
   includeIntegrationTests?: boolean | null | undefined;
   includePerformanceTests?: boolean | null | undefined;
   includeUnitTests?: boolean | null | undefined;
   name: string;
+  /** An IANA time zone such as "Europe/Berlin". Across daylight-saving changes each matching local time fires once: a repeated one at its first occurrence, a skipped one at the first instant after the gap. "UTC" when not given. */
+  timeZone?: string | null | undefined;
   /** Deadline for each run's results, 1 to 1440. */
   timeoutMinutes?: number | null | undefined;
   /** Worker names or types to check; all enabled workers when empty. */
@@ -83,12 +85,14 @@ export type TriggerType =
 
 /** Only the fields given change. */
 export type UpdateScheduleInput = {
-  /** Five fields, or six with seconds first; evaluated in UTC, e.g. "0 2 * * *". */
+  /** Five fields, or six with seconds first (a due second fires in the cron tick of its minute), read in timeZone, e.g. "0 2 * * *". */
   cronExpression?: string | null | undefined;
   enabled?: boolean | null | undefined;
   includeIntegrationTests?: boolean | null | undefined;
   includePerformanceTests?: boolean | null | undefined;
   includeUnitTests?: boolean | null | undefined;
+  /** An IANA time zone such as "Europe/Berlin". Across daylight-saving changes each matching local time fires once: a repeated one at its first occurrence, a skipped one at the first instant after the gap. */
+  timeZone?: string | null | undefined;
   /** Deadline for each run's results, 1 to 1440. */
   timeoutMinutes?: number | null | undefined;
   /** Worker names or types to check; all enabled workers when empty. */

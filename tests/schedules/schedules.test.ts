@@ -1,127 +1,164 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import worker from '../../index';
-import { firesWithin } from '../../operations/schedules';
-import { countRows, seedRun } from '../helpers/fixtures';
+import { countRows } from '../helpers/fixtures';
 import { codes, gql, keyFor } from '../helpers/graphql';
-import { registerFleet, waitForRun } from '../runs/helpers';
+import { initiate, registerFleet } from '../runs/helpers';
+import { CREATE, createSchedule, tick } from './helpers';
 
-const CREATE = `mutation ($input: CreateScheduleInput!) {
-  createSchedule(input: $input) { name cronExpression enabled timeoutMinutes includeUnitTests includePerformanceTests includeIntegrationTests workerFilters nextRunAt }
-}`;
-
-/** One cron trigger, as Cloudflare delivers it to the orchestrator's scheduled handler. */
-async function tick(at: string) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: new Date(at), cron: '* * * * *' }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-async function cronRuns() {
-  const { results } = await env.DB.prepare("SELECT health_check_uuid AS uuid, trigger_source AS source FROM health_checks WHERE trigger_type = 'cron' ORDER BY id")
-    .all<{ uuid: string; source: string }>();
-  return results;
-}
+const SCHEDULES = 'SELECT name, cron_expression, time_zone, enabled, timeout_minutes, worker_filters, updated_at FROM health_check_schedules ORDER BY name';
+const storedSchedules = async () => (await env.DB.prepare(SCHEDULES).all()).results;
 
 describe('schedules', () => {
-  it('are created, listed with their next run, updated and deleted by an admin', async () => {
-    const created = await gql(CREATE, { input: { name: 'nightly', cronExpression: '0 2 * * *', timeoutMinutes: 45, workerFilters: ['agent-factory'] } });
-    expect(created.errors).toBeUndefined();
-    expect(created.data!.createSchedule).toMatchObject({
+  it('are created, listed with their zone and next run, updated and deleted by an admin', async () => {
+    await registerFleet();
+    const created = await createSchedule({ name: 'nightly', cronExpression: '0 2 * * *', timeoutMinutes: 45, workerFilters: ['agent-factory'] });
+    expect(created).toMatchObject({
       name: 'nightly',
+      timeZone: 'UTC',
       enabled: true,
       timeoutMinutes: 45,
       includeUnitTests: true,
       workerFilters: ['agent-factory'],
       nextRunAt: expect.stringMatching(/T02:00:00\.000Z$/),
+      lastRunAt: null,
     });
 
-    const updated = await gql('mutation { updateSchedule(name: "nightly", input: { enabled: false, includePerformanceTests: false }) { enabled includePerformanceTests cronExpression nextRunAt } }');
-    expect(updated.data!.updateSchedule).toEqual({ enabled: false, includePerformanceTests: false, cronExpression: '0 2 * * *', nextRunAt: null });
+    const updated = await gql('mutation { updateSchedule(name: "nightly", input: { enabled: false, includePerformanceTests: false }) { enabled includePerformanceTests cronExpression timeZone nextRunAt } }');
+    expect(updated.data!.updateSchedule).toEqual({ enabled: false, includePerformanceTests: false, cronExpression: '0 2 * * *', timeZone: 'UTC', nextRunAt: null });
     expect((await gql('{ schedules { name } }')).data!.schedules).toEqual([{ name: 'nightly' }]);
 
     expect((await gql('mutation { deleteSchedule(name: "nightly") }')).data).toEqual({ deleteSchedule: true });
     expect(await countRows('health_check_schedules')).toBe(0);
   });
 
+  it('read their expression in their time zone, spelled canonically', async () => {
+    const berlin = await createSchedule({ name: 'berlin', cronExpression: '0 2 * * *', timeZone: 'europe/berlin' });
+    expect(berlin.timeZone).toBe('Europe/Berlin');
+    // 02:00 in Berlin is 01:00 UTC in winter (CET) and 00:00 UTC in summer (CEST).
+    const next = new Date(berlin.nextRunAt);
+    expect([0, 1]).toContain(next.getUTCHours());
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next)).toBe('02:00');
+
+    const moved = await gql('mutation { updateSchedule(name: "berlin", input: { timeZone: "America/New_York" }) { timeZone nextRunAt } }');
+    expect(moved.data!.updateSchedule.timeZone).toBe('America/New_York');
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(moved.data!.updateSchedule.nextRunAt))).toBe('02:00');
+  });
+
   it.each([
-    ['a cron expression that is not one', { name: 'x', cronExpression: 'every day at 2' }, /cronExpression/],
-    ['too few fields', { name: 'x', cronExpression: '0 2 *' }, /cronExpression/],
-    ['a timeout out of range', { name: 'x', cronExpression: '0 2 * * *', timeoutMinutes: 0 }, /timeoutMinutes/],
-    ['a bad name', { name: 'has spaces', cronExpression: '0 2 * * *' }, /name/],
-  ])('refuse %s with BAD_USER_INPUT, writing nothing', async (_label, input, message) => {
-    const response = await gql(CREATE, { input });
+    ['a cron expression that is not one', { cronExpression: 'every day at 2' }, /cronExpression must have 5 fields .* "every day at 2" has 4/],
+    ['too few fields', { cronExpression: '0 2 *' }, /cronExpression must have 5 fields/],
+    ['a year field', { cronExpression: '0 0 2 * * * 2027' }, /has 7/],
+    ['a value out of range', { cronExpression: '61 * * * *' }, /cronExpression "61 \* \* \* \*" is not a cron expression: .*minute/],
+    ['an expression that never fires', { cronExpression: '0 0 30 2 *' }, /cronExpression "0 0 30 2 \*" never fires/],
+    ['an unknown time zone', { timeZone: 'Mars/Olympus_Mons' }, /timeZone "Mars\/Olympus_Mons" is not an IANA time zone/],
+    ['an offset instead of a zone', { timeZone: '+01:00' }, /timeZone "\+01:00" is not an IANA time zone/],
+    ['a timeout out of range', { timeoutMinutes: 0 }, /timeoutMinutes must be at least 1/],
+    ['a bad name', { name: 'has spaces' }, /name is 1 to 64/],
+  ])('refuse %s with BAD_USER_INPUT, storing nothing', async (_label, change, message) => {
+    const response = await gql(CREATE, { input: { name: 'x', cronExpression: '0 2 * * *', ...change } });
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0]!.message).toMatch(message);
     expect(await countRows('health_check_schedules')).toBe(0);
   });
 
-  it('refuse duplicates, unknown names and non-admins', async () => {
-    await gql(CREATE, { input: { name: 'nightly', cronExpression: '0 2 * * *' } });
-    expect(codes(await gql(CREATE, { input: { name: 'nightly', cronExpression: '0 3 * * *' } }))).toEqual(['CONFLICT']);
+  it('name every problem of an input at once', async () => {
+    const response = await gql(CREATE, { input: { name: 'x', cronExpression: '0 2 *', timeZone: 'Nowhere/Land' } });
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0]!.message).toMatch(/cronExpression .*; timeZone "Nowhere\/Land"/);
+  });
+
+  it('refuse filters that match no registered worker, naming them and the workers there are', async () => {
+    const none = await gql(CREATE, { input: { name: 'x', cronExpression: '0 2 * * *', workerFilters: ['agent-factory'] } });
+    expect(codes(none)).toEqual(['BAD_USER_INPUT']);
+    expect(none.errors![0]!.message).toBe(
+      'workerFilters "agent-factory" matches no registered worker\'s name or type. No worker is registered yet: register one with registerWorker first.',
+    );
+
+    await registerFleet();
+    await gql('mutation { updateWorker(name: "ui-factory", input: { enabled: false }) { name } }');
+    const typo = await gql(CREATE, { input: { name: 'x', cronExpression: '0 2 * * *', workerFilters: ['agent-factory', 'no-such-worker', 'nope'] } });
+    expect(codes(typo)).toEqual(['BAD_USER_INPUT']);
+    expect(typo.errors![0]!.message).toMatch(/^workerFilters "no-such-worker", "nope" match no registered worker's name or type\. Registered workers: agent-factory \(type \w[^)]*\), data-factory \(type [^)]*\), ui-factory \(type [^)]*, disabled\)\.$/);
+    expect(await countRows('health_check_schedules')).toBe(0);
+
+    // Names and types both match, and a disabled worker is still registered.
+    const fine = await createSchedule({ name: 'ok', cronExpression: '0 2 * * *', workerFilters: ['ui-factory'] });
+    expect(fine.workerFilters).toEqual(['ui-factory']);
+  });
+
+  it('refuse a bad update with the same messages, changing nothing', async () => {
+    await registerFleet();
+    await createSchedule({ name: 'nightly', cronExpression: '0 2 * * *', workerFilters: ['agent-factory'] });
+    const before = await storedSchedules();
+    for (const [input, message] of [
+      ['{ cronExpression: "0 25 * * *" }', /cronExpression "0 25 \* \* \*" is not a cron expression/],
+      ['{ timeZone: "Europe/Atlantis" }', /timeZone "Europe\/Atlantis" is not an IANA time zone/],
+      ['{ workerFilters: ["ghost"], enabled: false }', /workerFilters "ghost" matches no registered worker/],
+      ['{ timeoutMinutes: 100000 }', /timeoutMinutes must be at most 1440/],
+    ] as const) {
+      const response = await gql(`mutation { updateSchedule(name: "nightly", input: ${input}) { name } }`);
+      expect(codes(response), input).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0]!.message).toMatch(message);
+    }
+    expect(await storedSchedules()).toEqual(before);
+  });
+
+  it('refuse a duplicate name with CONFLICT, keeping the first; unknown names and non-admins too', async () => {
+    await createSchedule({ name: 'nightly', cronExpression: '0 2 * * *' });
+    const before = await storedSchedules();
+    const duplicate = await gql(CREATE, { input: { name: 'nightly', cronExpression: '0 3 * * *', timeZone: 'Asia/Tokyo' } });
+    expect(codes(duplicate)).toEqual(['CONFLICT']);
+    expect(duplicate.errors![0]!.message).toMatch(/^A schedule named "nightly" already exists/);
+    expect(await storedSchedules()).toEqual(before);
+
     expect(codes(await gql('mutation { updateSchedule(name: "nope", input: { enabled: true }) { name } }'))).toEqual(['NOT_FOUND']);
     expect(codes(await gql('mutation { deleteSchedule(name: "nope") }'))).toEqual(['NOT_FOUND']);
     const operator = await keyFor('operator');
     expect(codes(await gql('mutation { deleteSchedule(name: "nightly") }', {}, { key: operator }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql('mutation { createSchedule(input: { name: "y", cronExpression: "0 2 * * *" }) { name } }', {}, { key: operator }))).toEqual(['FORBIDDEN']);
     expect(await countRows('health_check_schedules')).toBe(1);
-  });
-
-  it('tell which minute they fire in, five fields or the seed\'s six (seconds first), in UTC', () => {
-    expect(firesWithin('0 2 * * *', new Date('2026-11-30T02:00:00Z'))).toBe(true);
-    expect(firesWithin('0 2 * * *', new Date('2026-11-30T02:01:00Z'))).toBe(false);
-    // The seed's business-hours example: every 4 minutes, 9 to 17, Monday to Friday.
-    expect(firesWithin('0 */4 9-17 * * 1-5', new Date('2026-11-30T09:04:00Z'))).toBe(true); // a Monday
-    expect(firesWithin('0 */4 9-17 * * 1-5', new Date('2026-11-30T09:05:00Z'))).toBe(false);
-    expect(firesWithin('0 */4 9-17 * * 1-5', new Date('2026-11-29T09:04:00Z'))).toBe(false); // a Sunday
   });
 });
 
-describe('the cron tick', () => {
-  it('starts each due schedule\'s run once, with its options, and nothing else', async () => {
+describe('a schedule\'s runs', () => {
+  const RUNS = `{ schedules { name lastRunAt runs(first: 2) { totalCount edges { node { uuid triggerSource startedAt schedule { name } } } pageInfo { hasNextPage endCursor } } } }`;
+
+  it('are listed newest first with lastRunAt, and each run names its schedule', async () => {
     await registerFleet();
-    await gql(CREATE, { input: { name: 'nightly', cronExpression: '0 2 * * *', workerFilters: ['agent-factory'], includePerformanceTests: false } });
-    await gql(CREATE, { input: { name: 'weekly', cronExpression: '0 1 * * 0' } });
-    await gql(CREATE, { input: { name: 'paused', cronExpression: '0 2 * * *', enabled: false } });
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', workerFilters: ['agent-factory'] });
+    await createSchedule({ name: 'idle', cronExpression: '0 3 1 1 *' });
+    for (const at of ['2026-11-30T01:00:00Z', '2026-11-30T02:00:00Z', '2026-11-30T03:00:00Z']) await tick(at);
+    const onDemand = await initiate({ workerFilters: ['agent-factory'] });
 
-    await tick('2026-11-30T02:00:00Z');
-    await tick('2026-11-30T02:00:30Z'); // the same minute delivered twice
-    await tick('2026-11-30T02:01:00Z');
+    const response = await gql(RUNS);
+    expect(response.errors).toBeUndefined();
+    const [hourly, idle] = response.data!.schedules;
+    expect(idle).toEqual({ name: 'idle', lastRunAt: null, runs: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } } });
+    expect(hourly.runs.totalCount).toBe(3);
+    expect(hourly.runs.pageInfo.hasNextPage).toBe(true);
+    const { results } = await env.DB.prepare("SELECT health_check_uuid AS uuid, started_at FROM health_checks WHERE trigger_type = 'cron' ORDER BY id DESC").all<{ uuid: string }>();
+    expect(hourly.runs.edges.map((edge: any) => edge.node.uuid)).toEqual(results.slice(0, 2).map((row) => row.uuid));
+    expect(hourly.runs.edges.every((edge: any) => edge.node.triggerSource === 'schedule:hourly' && edge.node.schedule?.name === 'hourly')).toBe(true);
+    expect(hourly.lastRunAt).toBe(hourly.runs.edges[0].node.startedAt);
 
-    const runs = await cronRuns();
-    expect(runs.map((run) => run.source)).toEqual(['schedule:nightly']);
-    const run = await waitForRun(runs[0]!.uuid);
-    expect(run.status).toBe('COMPLETED');
-    expect(run.workerResults.map((w: any) => w.workerName)).toEqual(['agent-factory']);
-    expect(run.workerResults[0].performanceTests.total).toBe(0);
-    const trigger = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { triggerType triggerSource } }', { uuid: runs[0]!.uuid });
-    expect(trigger.data!.healthCheck).toEqual({ triggerType: 'CRON', triggerSource: 'schedule:nightly' });
-  });
+    const next = await gql('query ($after: String) { schedules { name runs(first: 2, after: $after) { edges { node { uuid } } pageInfo { hasNextPage } } } }', {
+      after: hourly.runs.pageInfo.endCursor,
+    });
+    expect(next.data!.schedules[0].runs).toEqual({ edges: [{ node: { uuid: results[2]!.uuid } }], pageInfo: { hasNextPage: false } });
 
-  it('ends a run stranded past its deadline (its object never started) as TIMEOUT', async () => {
-    const uuid = await seedRun(
-      { status: 'running', totalWorkers: 2, timeoutAt: new Date('2026-11-30T01:00:00Z') },
-      [{ workerName: 'a', status: 'completed', healthScore: 1 }, { workerName: 'b', status: 'pending' }],
-    );
-    await tick('2026-11-30T01:10:00Z');
-    const run = (await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { status completedWorkers passedWorkers failedWorkers workerResults { workerName status } } }', { uuid })).data!.healthCheck;
-    expect(run).toMatchObject({ status: 'TIMEOUT', completedWorkers: 2, passedWorkers: 1, failedWorkers: 1 });
-    expect(run.workerResults).toEqual([{ workerName: 'a', status: 'COMPLETED' }, { workerName: 'b', status: 'TIMEOUT' }]);
-  });
+    const single = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { schedule { name cronExpression timeZone } } }', { uuid: results[0]!.uuid });
+    expect(single.data!.healthCheck.schedule).toEqual({ name: 'hourly', cronExpression: '0 * * * *', timeZone: 'UTC' });
+    const manual = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { triggerType schedule { name } } }', { uuid: onDemand });
+    expect(manual.data!.healthCheck).toEqual({ triggerType: 'ON_DEMAND', schedule: null });
+    const history = await gql('{ healthChecks(first: 5) { edges { node { triggerType schedule { name } } } } }');
+    expect(history.data!.healthChecks.edges.map((edge: any) => edge.node.schedule?.name ?? null)).toEqual([null, 'hourly', 'hourly', 'hourly']);
 
-  it('leaves a run alone before its deadline has passed by the grace period', async () => {
-    const uuid = await seedRun({ status: 'running', timeoutAt: new Date('2026-11-30T01:00:00Z') }, [{ status: 'running' }]);
-    await tick('2026-11-30T01:02:00Z');
-    expect((await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { status } }', { uuid })).data!.healthCheck.status).toBe('RUNNING');
-  });
-
-  it('prunes webhook-ids too old to be replayed, and keeps recent ones', async () => {
-    await env.DB.batch([
-      env.DB.prepare("INSERT INTO webhook_deliveries (webhook_id, worker_check_uuid, received_at) VALUES ('old', 'x', '2026-11-30 00:00:00')"),
-      env.DB.prepare("INSERT INTO webhook_deliveries (webhook_id, worker_check_uuid, received_at) VALUES ('recent', 'x', '2026-11-30 01:55:00')"),
-    ]);
-    await tick('2026-11-30T02:00:00Z');
-    const { results } = await env.DB.prepare('SELECT webhook_id FROM webhook_deliveries').all<{ webhook_id: string }>();
-    expect(results.map((row) => row.webhook_id)).toEqual(['recent']);
+    // Deleted, the schedule's runs stay in the history with their source, linked to nothing.
+    await gql('mutation { deleteSchedule(name: "hourly") }');
+    const orphan = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { triggerSource schedule { name } } }', { uuid: results[0]!.uuid });
+    expect(orphan.data!.healthCheck).toEqual({ triggerSource: 'schedule:hourly', schedule: null });
+    // …and one created again under the name starts with no runs.
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *' });
+    expect((await gql(RUNS)).data!.schedules[0]).toMatchObject({ name: 'hourly', lastRunAt: null, runs: { totalCount: 0 } });
   });
 });
