@@ -8,6 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -114,6 +116,22 @@ describe('who and where', () => {
     }
   });
 
+  it('exits 69 when what answers at --url is not a GraphQL server (a proxy\'s error page)', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' });
+      response.end('<html><body>Bad gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await cli(['--url', `http://127.0.0.1:${port}`, 'workers', 'list']);
+      expectExit(result, 69);
+      expect(oneLine(result)).toMatch(/answered HTTP 502 with something that is not a GraphQL response: <html><body>Bad gateway/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('exits 77 when the key is valid but its role is too low (FORBIDDEN), and after it is revoked', async () => {
     const name = `cli-viewer-${Date.now()}`;
     const created = await cli(['keys', 'create', name, '--role', 'viewer']);
@@ -176,6 +194,32 @@ describe('check', () => {
     expectExit(watched, BAND_EXIT[run.healthStatus]!);
     // Done when the run is: COMPLETED arrives live, not at a poll seconds later.
     expect(elapsed).toBeLessThan(15_000);
+  });
+
+  it('--watch still shows every worker when WebSockets cannot get through (a proxy that refuses upgrades): it polls', async () => {
+    const proxy = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const upstream = await fetch(`${baseUrl}${request.url}`, {
+        method: request.method,
+        headers: { 'content-type': 'application/json', authorization: request.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      });
+      response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      response.end(await upstream.text());
+    });
+    proxy.on('upgrade', (_request, socket) => socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const watched = await cli(['check', '--watch', '--workers', 'agent-factory,data-factory', '--url', `http://127.0.0.1:${port}`]);
+      expect(watched.stderr).toMatch(/live updates unavailable \(.*\); reading the run every second instead/);
+      expect(watched.stdout.match(/^\[\d\/2\] (agent|data)-factory /gm), watched.stdout).toHaveLength(2);
+      expect(watched.stdout).toMatch(/COMPLETED {2}score/);
+      expect([0, 1, 2, 3]).toContain(watched.code);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('exits 1 for a degraded run (ui-factory alone), with the run as JSON', async () => {

@@ -151,6 +151,9 @@ console.log(JSON.stringify({
   refusedCode: refused instanceof WorkerHealthError ? refused.code : null,
   unreachable: unreachable instanceof WorkerHealthNetworkError,
 }));
+// wrangler dev does not answer a client's WebSocket close frame, so Node's WebSocket keeps the
+// closed socket for its 20 s closing timeout before the process can end on its own.
+process.exit(0);
 
 // Never called: what the types refuse.
 export function typeErrors(): void {
