@@ -6,7 +6,17 @@ import { CATCH_UP_GRACE_MINUTES, MAX_COUNTED_MISSES } from '../domain/schedule-m
 import type { OperationDeps } from './deps';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from './finalise';
 import { DEFAULT_TIMEOUT_MINUTES, initiateHealthCheck } from './initiate';
-import { claimSlot, planSchedules, settleSlot, type PlannedSlot, type ScheduleToRun } from './schedules';
+import { OperationError } from './errors';
+import {
+  claimSlot,
+  newestRunId,
+  planSchedules,
+  releaseSlot,
+  scheduledRunWrittenAfter,
+  settleSlot,
+  type PlannedSlot,
+  type ScheduleToRun,
+} from './schedules';
 
 /** A run still RUNNING this long after its deadline has lost its Durable Object's alarm. */
 const ORPHAN_GRACE_MS = 5 * 60_000;
@@ -66,6 +76,7 @@ async function actOnSlot(deps: OperationDeps, schedule: ScheduleToRun, plan: Pla
   }
   const claim = await claimSlot(deps.db, schedule, { dueAt: plan.dueAt, status: 'starting', catchUp: plan.catchUp });
   if (claim === null) return null; // another tick has this due time
+  const before = await newestRunId(deps.db);
   let run;
   try {
     run = await initiateHealthCheck(deps, {
@@ -78,10 +89,21 @@ async function actOnSlot(deps: OperationDeps, schedule: ScheduleToRun, plan: Pla
       workerFilters: schedule.filters.length ? schedule.filters : null,
     });
   } catch (error) {
-    // A schedule whose filters match no enabled worker (workers removed or disabled since) is
-    // reported and recorded, not retried: the due time is spent either way.
-    await settleSlot(deps.db, claim, { error: error instanceof Error ? error.message : String(error) });
-    console.error(JSON.stringify({ event: 'schedule.not_started', schedule: schedule.name, dueAt, error: String(error) }));
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof OperationError) {
+      // Refused (its filters match no enabled worker, workers removed or disabled since): recorded
+      // and not retried, since every tick of the grace window would be refused alike.
+      await settleSlot(deps.db, claim, { error: message });
+      console.error(JSON.stringify({ event: 'schedule.not_started', schedule: schedule.name, dueAt, error: String(error) }));
+      return null;
+    }
+    // Anything else. If the run was written before it failed (its Durable Object would not start),
+    // that failed run is this due time's one run; if nothing was written (a configuration error),
+    // the slot is given back, so a later tick within the grace window can start it.
+    const written = await scheduledRunWrittenAfter(deps.db, schedule.name, before);
+    if (written) await settleSlot(deps.db, claim, { healthCheckUuid: written });
+    else await releaseSlot(deps.db, claim);
+    console.error(JSON.stringify({ event: 'schedule.start_failed', schedule: schedule.name, dueAt, retried: !written, error: String(error) }));
     return null;
   }
   await settleSlot(deps.db, claim, { healthCheckUuid: run.healthCheckUuid });

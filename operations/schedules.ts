@@ -1,4 +1,4 @@
-import { count, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, count, eq, gt, max, sql, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { fromSqliteTimestamp } from '../db/columns';
@@ -199,6 +199,32 @@ export async function claimSlot(
     .onConflictDoNothing({ target: [scheduleRuns.scheduleId, scheduleRuns.dueAt] })
     .returning({ id: scheduleRuns.id });
   return row?.id ?? null;
+}
+
+/**
+ * Gives a claimed slot back, for a start that failed before writing any run (a configuration error,
+ * say): a later tick within the catch-up grace window may then start it. Never used once a run row
+ * exists, so a due time still has at most one run.
+ */
+export async function releaseSlot(db: Db, id: number) {
+  await db.delete(scheduleRuns).where(and(eq(scheduleRuns.id, id), eq(scheduleRuns.status, 'starting')));
+}
+
+/** The newest id in health_checks, to tell afterwards whether a start wrote a run. */
+export async function newestRunId(db: Db): Promise<number> {
+  const [row] = await db.select({ id: max(healthChecks.id) }).from(healthChecks);
+  return row?.id ?? 0;
+}
+
+/** A cron run of this schedule written after `afterId` (by a start that then failed), if any. */
+export async function scheduledRunWrittenAfter(db: Db, scheduleName: string, afterId: number): Promise<string | null> {
+  const [row] = await db
+    .select({ healthCheckUuid: healthChecks.healthCheckUuid })
+    .from(healthChecks)
+    .where(and(gt(healthChecks.id, afterId), eq(healthChecks.triggerType, 'cron'), eq(healthChecks.triggerSource, `schedule:${scheduleName}`)))
+    .orderBy(asc(healthChecks.id))
+    .limit(1);
+  return row?.healthCheckUuid ?? null;
 }
 
 /** How many runs a schedule started (those `runs` pages over). */

@@ -1,7 +1,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { createOperationDeps } from '../../durable/operation-deps';
 import worker from '../../index';
+import { runCronTick } from '../../operations/cron';
 import { gql } from '../helpers/graphql';
 import { FLEET, register, registerFleet, waitForRun } from '../runs/helpers';
 import { createSchedule, cronRuns, setChangedAt, slots, tick } from './helpers';
@@ -183,12 +185,46 @@ describe('exactly one run per due time', () => {
     await expect(env.DB.prepare(insert).run()).rejects.toThrow(/UNIQUE constraint failed: schedule_runs.schedule_id, schedule_runs.due_at/);
   });
 
+  it('gives a due time back when its start wrote nothing (a configuration error), so a later tick starts it', async () => {
+    await registerFleet();
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', ...ONE_WORKER });
+    await setChangedAt('hourly', '2026-11-29T00:00:00Z');
+    const ctx = createExecutionContext();
+    const broken = { ...env, PUBLIC_URL: 'not a url' } as Env; // development: the tick still runs
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date('2026-11-30T03:00:00Z'), cron: '* * * * *' }), broken, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await cronRuns()).toEqual([]);
+    expect(await slots()).toEqual([]);
+    await tick('2026-11-30T03:01:00Z'); // fixed a minute later: caught up, once
+    await tick('2026-11-30T03:02:00Z');
+    expect((await slots()).map(({ dueAt, status, catchUp }) => ({ dueAt, status, catchUp }))).toEqual([
+      { dueAt: '2026-11-30T03:00:00.000Z', status: 'started', catchUp: true },
+    ]);
+    expect(await cronRuns()).toHaveLength(1);
+  });
+
+  it('keeps the run a start wrote before failing (its Durable Object would not start) as the due time\'s one run', async () => {
+    await registerFleet();
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', ...ONE_WORKER });
+    await setChangedAt('hourly', '2026-11-29T00:00:00Z');
+    const real = createOperationDeps(env, () => {});
+    const deps = { ...real, runs: { ...real.runs, startRun: () => ({ start: () => Promise.reject(new Error('object unavailable')) }) } };
+    await runCronTick(deps, new Date('2026-11-30T03:00:00Z'));
+    await tick('2026-11-30T03:01:00Z');
+    const runs = await cronRuns();
+    expect(runs).toHaveLength(1);
+    expect(await slots()).toMatchObject([{ dueAt: '2026-11-30T03:00:00.000Z', status: 'started', healthCheckUuid: runs[0]!.uuid }]);
+    const run = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { status schedule { name } } }', { uuid: runs[0]!.uuid });
+    expect(run.data!.healthCheck).toEqual({ status: 'FAILED', schedule: { name: 'hourly' } });
+  });
+
   it('records a due time whose filters no longer match an enabled worker as not started, and does not retry it', async () => {
     await register(FLEET.filter((worker) => worker.name === 'agent-factory'));
     await createSchedule({ name: 'nightly', cronExpression: '0 2 * * *', ...ONE_WORKER });
     await gql('mutation { updateWorker(name: "agent-factory", input: { enabled: false }) { name } }');
     await tick('2026-11-30T02:00:00Z');
     await tick('2026-11-30T02:00:10Z');
+    await tick('2026-11-30T02:01:00Z');
     expect(await cronRuns()).toEqual([]);
     const [slot, ...others] = await slots();
     expect(others).toEqual([]);
