@@ -237,6 +237,18 @@ describe('check', () => {
     expect(result.stdout.match(/^\[\d\/3\] /gm)).toHaveLength(3);
   });
 
+  it('passes --timeout and the --no-<suite> flags to the run', async () => {
+    const started = json(await cli(['check', '--workers', 'agent-factory', '--timeout', '5', '--json']));
+    expect(Date.parse(started.healthCheck.timeoutAt) - Date.parse(started.healthCheck.startedAt)).toBe(5 * 60_000);
+
+    const run = json(await cli(['check', '--watch', '--workers', 'agent-factory', '--no-unit', '--no-performance', '--json']));
+    expect(run.workerResults).toHaveLength(1);
+    const [worker] = run.workerResults;
+    expect(worker.unitTests.total).toBe(0);
+    expect(worker.performanceTests.total).toBe(0);
+    expect(worker.integrationTests.total).toBeGreaterThan(0);
+  });
+
   it('exits 75 when --max-wait runs out before the run ends (the run goes on)', async () => {
     const result = await cli(['check', '--watch', '--workers', 'ui-factory', '--max-wait', '0.01', '--json']);
     expectExit(result, 75);
