@@ -74,4 +74,39 @@ describe('health check history', () => {
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0]!.message).toMatch(/cursor/i);
   });
+
+  // Pothos reads the page arguments only when it builds the page's query, which it skips for a
+  // selection of totalCount alone: these were answered with the count before.
+  const COUNT_ONLY = 'query ($first: Int, $last: Int, $after: String, $before: String) { healthChecks(first: $first, last: $last, after: $after, before: $before) { totalCount } }';
+
+  it.each([
+    ['first: -1', { first: -1 }, /"first" must be between 1 and 100; got -1/],
+    ['first: 0', { first: 0 }, /"first"/],
+    ['first: 101', { first: 101 }, /"first"/],
+    ['last: -1', { last: -1 }, /"last"/],
+    ['after: "%%%garbage"', { after: '%%%garbage' }, /"after" is not a cursor/],
+    ['after: "not-a-cursor"', { after: 'not-a-cursor' }, /"after" is not a cursor/],
+    ['after: a string cursor', { after: btoa('DC:S:abc') }, /"after" is not a cursor/],
+    ['before: "REM6eHl6"', { before: 'REM6eHl6' }, /"before" is not a cursor/],
+  ])('refuses %s with BAD_USER_INPUT when only totalCount is selected', async (_label, variables, message) => {
+    await seedHistory();
+    const response = await gql(COUNT_ONLY, variables);
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0]!.message).toMatch(message);
+    expect(response.data ?? null).toBeNull();
+  });
+
+  it('refuses "%%%garbage" as a cursor when the page is selected too', async () => {
+    const response = await gql(PAGE, { first: 2, after: '%%%garbage' });
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('counts with a real cursor and page size when only totalCount is selected', async () => {
+    await seedHistory();
+    const page = await gql(PAGE, { first: 2 });
+    const after = page.data!.healthChecks.pageInfo.endCursor;
+    const response = await gql(COUNT_ONLY, { first: 2, after });
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.healthChecks.totalCount).toBe(7);
+  });
 });
