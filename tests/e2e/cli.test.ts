@@ -437,18 +437,20 @@ describe('schedules', () => {
   it('creates (disabled), lists, updates, enables, disables and deletes a schedule', async () => {
     const name = `cli-e2e-${Date.now().toString(36)}`;
     // January 1st only: never due while the tests run, even enabled.
-    const created = json(await cli(['schedules', 'create', name, '--cron', '0 0 1 1 *', '--timeout', '5', '--workers', 'agent-factory,ui', '--no-performance', '--disabled', '--json']));
-    expect(created).toMatchObject({ name, cronExpression: '0 0 1 1 *', enabled: false, timeoutMinutes: 5, workerFilters: ['agent-factory', 'ui'], includePerformanceTests: false, includeUnitTests: true, nextRunAt: null });
+    const created = json(
+      await cli(['schedules', 'create', name, '--cron', '0 0 1 1 *', '--time-zone', 'Europe/Berlin', '--timeout', '5', '--workers', 'agent-factory,ui', '--no-performance', '--disabled', '--json']),
+    );
+    expect(created).toMatchObject({ name, cronExpression: '0 0 1 1 *', timeZone: 'Europe/Berlin', enabled: false, lastRunAt: null, timeoutMinutes: 5, workerFilters: ['agent-factory', 'ui'], includePerformanceTests: false, includeUnitTests: true, nextRunAt: null });
     try {
       const listed = json<{ name: string }[]>(await cli(['schedules', 'list', '--json']));
       expect(listed.map((s) => s.name)).toContain(name);
-      expect((await cli(['schedules', 'list'])).stdout).toMatch(new RegExp(`^${name} +0 0 1 1 \\* +no +- +5 min +agent-factory,ui +unit,integration`, 'm'));
+      expect((await cli(['schedules', 'list'])).stdout).toMatch(new RegExp(`^${name} +0 0 1 1 \\* +Europe/Berlin +no +- +- +5 min +agent-factory,ui +unit,integration`, 'm'));
 
       const updated = json(await cli(['schedules', 'update', name, '--performance', '--no-unit', '--all-workers', '--timeout', '10', '--json']));
       expect(updated).toMatchObject({ includePerformanceTests: true, includeUnitTests: false, workerFilters: [], timeoutMinutes: 10, enabled: false });
       const enabled = json(await cli(['schedules', 'enable', name, '--json']));
       expect(enabled.enabled).toBe(true);
-      expect(enabled.nextRunAt).toMatch(/-01-01T00:00:00/);
+      expect(enabled.nextRunAt).toMatch(/-12-31T23:00:00/); // midnight on January 1st in Berlin
       expect(json(await cli(['schedules', 'disable', name, '--json'])).enabled).toBe(false);
 
       const bad = await cli(['schedules', 'update', name, '--cron', 'every day']);

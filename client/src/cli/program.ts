@@ -191,13 +191,14 @@ export function createProgram(result: { code: ExitCode }): Command {
     .option('--print', 'print the secret on stdout instead')
     .action(action((ctx, name: string, options: SecretOptions) => workerSecret(ctx, name, options)));
 
-  const schedules = program.command('schedules').description('cron schedules that start runs (UTC)');
+  const schedules = program.command('schedules').description('cron schedules that start runs');
   schedules.command('list').description('every schedule').action(action((ctx) => listSchedules(ctx)));
   schedules
     .command('create')
     .description('add a schedule')
     .argument('<name>')
-    .requiredOption('--cron <expression>', 'five fields, or six with seconds first, in UTC, e.g. "0 2 * * *"')
+    .requiredOption('--cron <expression>', 'five fields, or six with seconds first, e.g. "0 2 * * *"')
+    .option('--time-zone <zone>', 'the IANA time zone the expression is read in, e.g. Europe/Berlin (default UTC)')
     .option('--timeout <minutes>', "each run's deadline, 1-1440 (default 30)", integer(1, 1440))
     .option('--workers <names>', 'only these workers: names or types, comma-separated (default: all)', list)
     .option('--no-unit', 'skip the unit tests')
@@ -209,7 +210,8 @@ export function createProgram(result: { code: ExitCode }): Command {
     .command('update')
     .description('change a schedule: only the options given change')
     .argument('<name>')
-    .option('--cron <expression>', 'a new cron expression (UTC)')
+    .option('--cron <expression>', 'a new cron expression')
+    .option('--time-zone <zone>', 'the IANA time zone it is read in')
     .option('--timeout <minutes>', "each run's deadline, 1-1440", integer(1, 1440))
     .option('--workers <names>', 'only these workers, comma-separated', list)
     .option('--all-workers', 'every enabled worker (clears --workers)')

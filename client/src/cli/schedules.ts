@@ -16,7 +16,7 @@ function suitesOf(s: Pick<ScheduleFieldsFragment, 'includeUnitTests' | 'includeP
 }
 
 function describe(s: ScheduleFieldsFragment): string {
-  return `${s.name} "${s.cronExpression}" (UTC) ${s.enabled ? `next ${time(s.nextRunAt)}` : 'disabled'}`;
+  return `${s.name} "${s.cronExpression}" (${s.timeZone}) ${s.enabled ? `next ${time(s.nextRunAt)} UTC` : 'disabled'}`;
 }
 
 export async function listSchedules(ctx: Context): Promise<ExitCode> {
@@ -28,12 +28,14 @@ export async function listSchedules(ctx: Context): Promise<ExitCode> {
     ctx.out(
       table(
         c,
-        ['NAME', 'CRON (UTC)', 'ENABLED', 'NEXT RUN', 'TIMEOUT', 'WORKERS', 'SUITES'],
+        ['NAME', 'CRON', 'ZONE', 'ENABLED', 'NEXT RUN (UTC)', 'LAST RUN (UTC)', 'TIMEOUT', 'WORKERS', 'SUITES'],
         schedules.map((s) => [
           s.name,
           s.cronExpression,
+          s.timeZone,
           s.enabled ? c.green('yes') : c.yellow('no'),
           time(s.nextRunAt),
+          time(s.lastRunAt),
           `${s.timeoutMinutes} min`,
           s.workerFilters.length > 0 ? s.workerFilters.join(',') : 'all',
           suitesOf(s),
@@ -46,6 +48,7 @@ export async function listSchedules(ctx: Context): Promise<ExitCode> {
 
 export interface CreateScheduleOptions {
   cron: string;
+  timeZone?: string;
   timeout?: number;
   workers?: string[];
   unit: boolean;
@@ -59,6 +62,7 @@ export async function createSchedule(ctx: Context, name: string, options: Create
     input: {
       name,
       cronExpression: options.cron,
+      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
       enabled: options.enabled,
       includeUnitTests: options.unit,
       includePerformanceTests: options.performance,
@@ -74,6 +78,7 @@ export async function createSchedule(ctx: Context, name: string, options: Create
 
 export interface UpdateScheduleOptions {
   cron?: string;
+  timeZone?: string;
   timeout?: number;
   workers?: string[];
   allWorkers?: boolean;
@@ -89,6 +94,7 @@ export async function updateSchedule(ctx: Context, name: string, options: Update
   if (options.workers && options.allWorkers) throw new CliError(EXIT.USAGE, 'give --workers or --all-workers, not both');
   const input: UpdateScheduleInput = {
     ...(options.cron === undefined ? {} : { cronExpression: options.cron }),
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
     ...(options.timeout === undefined ? {} : { timeoutMinutes: options.timeout }),
     ...(options.workers === undefined ? {} : { workerFilters: options.workers }),
     ...(options.allWorkers ? { workerFilters: [] } : {}),
