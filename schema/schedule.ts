@@ -1,5 +1,6 @@
 import { fromSqliteTimestamp } from '../db/columns';
 import { CATCH_UP_GRACE_MINUTES } from '../domain/schedule-math';
+import { badInput } from '../operations/errors';
 import { parseStringList } from '../operations/json-columns';
 import { DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES } from '../operations/initiate';
 import {
@@ -65,7 +66,15 @@ export const HealthCheckScheduleType = builder.drizzleObject('healthCheckSchedul
         description: `The runs it started, newest first (${RUNS_PAGE_SIZE} a page by default, ${RUNS_MAX_PAGE_SIZE} at most), catch-up runs included.`,
         query: { orderBy: { id: 'desc' } },
         defaultSize: RUNS_PAGE_SIZE,
-        maxSize: RUNS_MAX_PAGE_SIZE,
+        // Out of range is refused, as on healthChecks, rather than clamped.
+        maxSize: (args) => {
+          for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
+            if (value != null && (value < 1 || value > RUNS_MAX_PAGE_SIZE)) {
+              throw badInput(`"${name}" must be between 1 and ${RUNS_MAX_PAGE_SIZE}; got ${value}.`);
+            }
+          }
+          return RUNS_MAX_PAGE_SIZE;
+        },
       },
       {
         // The plugin's own totalCount for a `through` relation renders broken SQL with drizzle-orm

@@ -153,6 +153,12 @@ describe('a schedule\'s runs', () => {
     const history = await gql('{ healthChecks(first: 5) { edges { node { triggerType schedule { name } } } } }');
     expect(history.data!.healthChecks.edges.map((edge: any) => edge.node.schedule?.name ?? null)).toEqual([null, 'hourly', 'hourly', 'hourly']);
 
+    for (const bad of ['first: 0', 'first: 101', 'last: 500']) {
+      const refused = await gql(`{ schedules { runs(${bad}) { totalCount } } }`);
+      expect(codes(refused), bad).toEqual(['BAD_USER_INPUT']);
+      expect(refused.errors![0]!.message).toMatch(/must be between 1 and 100/);
+    }
+
     // Deleted, the schedule's runs stay in the history with their source, linked to nothing.
     await gql('mutation { deleteSchedule(name: "hourly") }');
     const orphan = await gql('query ($uuid: ID!) { healthCheck(uuid: $uuid) { triggerSource schedule { name } } }', { uuid: results[0]!.uuid });

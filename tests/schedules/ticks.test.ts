@@ -190,7 +190,8 @@ describe('exactly one run per due time', () => {
     await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', ...ONE_WORKER });
     await setChangedAt('hourly', '2026-11-29T00:00:00Z');
     const ctx = createExecutionContext();
-    const broken = { ...env, PUBLIC_URL: 'not a url' } as Env; // development: the tick still runs
+    const notAUrl: string = 'not a url';
+    const broken = { ...env, PUBLIC_URL: notAUrl } as Env; // development: the tick still runs
     await worker.scheduled(createScheduledController({ scheduledTime: new Date('2026-11-30T03:00:00Z'), cron: '* * * * *' }), broken, ctx);
     await waitOnExecutionContext(ctx);
     expect(await cronRuns()).toEqual([]);
