@@ -10,5 +10,8 @@ export default defineConfig({
     // A cold start bundles four workers and applies migrations; a run takes seconds.
     hookTimeout: 180_000,
     testTimeout: 90_000,
+    // One stack is shared by every file, and some files count its registry or run the whole fleet:
+    // files run one after another, whatever the machine's core count.
+    fileParallelism: false,
   },
 });
