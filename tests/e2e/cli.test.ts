@@ -419,6 +419,11 @@ describe('workers', () => {
     expect(result.stdout).toMatch(/set HEALTH_CHECK_SECRET for data-factory with `wrangler secret put HEALTH_CHECK_SECRET --name data-factory-prod --env production`/);
     expect(result.stderr).toContain('wrangler stand-in: done'); // wrangler's output, kept off stdout
 
+    // Arguments after `--` go to wrangler as they are; without --wrangler-put they are a usage error.
+    expectExit(await cli(['workers', 'secret', 'data-factory', '--wrangler-put', '--', '-c', 'fleet/data-factory/wrangler.toml', '--env', 'production'], { env }), 0);
+    expect(readFileSync(`${record}.argv`, 'utf8').trim().split('\n')).toEqual(['secret', 'put', 'HEALTH_CHECK_SECRET', '-c', 'fleet/data-factory/wrangler.toml', '--env', 'production']);
+    expectExit(await cli(['workers', 'secret', 'data-factory', '--dev-vars', path.join(workerDir, '.dev.vars'), '--', '-c', 'x']), 64);
+
     // A failing wrangler is a failure of the command.
     writeFileSync(path.join(bin, 'wrangler'), '#!/bin/sh\ncat > /dev/null\nexit 3\n');
     const failed = await cli(['workers', 'secret', 'data-factory', '--wrangler-put'], { env });

@@ -182,6 +182,7 @@ export function createProgram(result: { code: ExitCode }): Command {
       "put a registered worker's signing secret (HEALTH_CHECK_SECRET) where the worker reads it: a .dev.vars file, or `wrangler secret put`; it is printed only with --print",
     )
     .argument('<name>', 'the registered worker (register it first: the secret exists only for registered workers)')
+    .argument('[wrangler-args...]', 'with --wrangler-put, after --: more arguments for wrangler (e.g. -- -c fleet/x/wrangler.toml)')
     .option('--dev-vars <path>', 'set HEALTH_CHECK_SECRET in this .dev.vars file (other lines are kept; created if missing)')
     .option('--wrangler-put', 'pipe it to `wrangler secret put HEALTH_CHECK_SECRET` (wrangler from PATH)')
     .option('--name <script>', "with --wrangler-put: wrangler's --name (default: the wrangler.toml in --cwd)")
@@ -189,7 +190,7 @@ export function createProgram(result: { code: ExitCode }): Command {
     .option('--config <path>', "with --wrangler-put: wrangler's --config")
     .option('--cwd <dir>', 'with --wrangler-put: run wrangler in this directory (default: the current one)')
     .option('--print', 'print the secret on stdout instead')
-    .action(action((ctx, name: string, options: SecretOptions) => workerSecret(ctx, name, options)));
+    .action(action((ctx, name: string, wranglerArgs: string[], options: SecretOptions) => workerSecret(ctx, name, { ...options, wranglerArgs })));
 
   const schedules = program.command('schedules').description('cron schedules that start runs');
   schedules.command('list').description('every schedule').action(action((ctx) => listSchedules(ctx)));

@@ -112,6 +112,8 @@ export interface SecretOptions {
   env?: string;
   config?: string;
   cwd?: string;
+  /** Given after `--`: passed to wrangler as they are. */
+  wranglerArgs?: string[];
 }
 
 /**
@@ -127,6 +129,9 @@ export async function workerSecret(ctx: Context, worker: string, options: Secret
   if (!options.wranglerPut) {
     for (const [flag, value] of [['--name', options.name], ['--env', options.env], ['--config', options.config], ['--cwd', options.cwd]] as const) {
       if (value !== undefined) throw new CliError(EXIT.USAGE, `${flag} is passed to wrangler: it needs --wrangler-put`);
+    }
+    if (options.wranglerArgs && options.wranglerArgs.length > 0) {
+      throw new CliError(EXIT.USAGE, `unexpected arguments ${options.wranglerArgs.join(' ')}: arguments after the worker's name go to wrangler, with --wrangler-put`);
     }
   }
 
@@ -160,6 +165,7 @@ export async function workerSecret(ctx: Context, worker: string, options: Secret
   if (options.name !== undefined) args.push('--name', options.name);
   if (options.env !== undefined) args.push('--env', options.env);
   if (options.config !== undefined) args.push('--config', options.config);
+  args.push(...(options.wranglerArgs ?? []));
   await wranglerPut(args, secret, options.cwd === undefined ? ctx.cwd : path.resolve(ctx.cwd, options.cwd));
   if (ctx.json) ctx.printJson({ name: worker, variable: SECRET_VARIABLE, wrangler: args });
   else ctx.out(`set ${SECRET_VARIABLE} for ${worker} with \`wrangler ${args.join(' ')}\``);
