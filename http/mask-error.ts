@@ -7,6 +7,29 @@ const CLIENT_REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATIO
 
 const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 
+/**
+ * A request error under the GraphQL-over-HTTP spec: 400 for `application/graphql-response+json`,
+ * and (`spec`) 200 for `application/json`, as Yoga reads `extensions.http`.
+ */
+const REQUEST_ERROR_HTTP = { spec: true, status: 400 } as const;
+
+/**
+ * Whether `value` is a GraphQLError, whichever copy of graphql made it. `instanceof` alone is not
+ * enough: a bundle holding a second copy of graphql (as GraphQL Armor's parser once pulled in)
+ * makes errors of another class, and masking their syntax errors as internal errors is the bug
+ * this guards against. graphql's errors name themselves and carry `locations` and `extensions`.
+ */
+export function isGraphQLError(value: unknown): value is GraphQLError {
+  if (value instanceof GraphQLError) return true;
+  return (
+    value instanceof Error &&
+    value.name === 'GraphQLError' &&
+    Object.prototype.toString.call(value) === '[object GraphQLError]' &&
+    'locations' in value &&
+    typeof (value as { extensions?: unknown }).extensions === 'object'
+  );
+}
+
 function withCode(error: GraphQLError, code: string, message = error.message, extra?: Record<string, unknown>) {
   return new GraphQLError(message, {
     nodes: error.nodes,
@@ -27,7 +50,7 @@ function withCode(error: GraphQLError, code: string, message = error.message, ex
  * their message; anything unexpected is logged and masked as INTERNAL_SERVER_ERROR.
  */
 export function maskError(error: unknown, message: string): Error {
-  if (!(error instanceof GraphQLError)) {
+  if (!isGraphQLError(error)) {
     console.error(error);
     return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
@@ -39,8 +62,8 @@ export function maskError(error: unknown, message: string): Error {
   if (original instanceof PothosValidationError) return withCode(error, 'BAD_USER_INPUT', original.message);
   // A GraphQLError thrown on purpose (scope-auth, scalars): keep the located outer error, which
   // carries the original's message and extensions plus the path and locations a client needs.
-  if (original instanceof GraphQLError) return toContractCode(error);
-  if (original && !(original instanceof GraphQLError)) {
+  if (isGraphQLError(original)) return toContractCode(error);
+  if (original) {
     console.error(original);
     return new GraphQLError(message, { path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
@@ -49,12 +72,22 @@ export function maskError(error: unknown, message: string): Error {
 
 /**
  * Parse, validation and GraphQL Armor errors: the request itself is wrong. CONTRACT.md's codes
- * are a closed set, so Yoga's finer code is kept as `reason`.
+ * are a closed set, so Yoga's finer code is kept as `reason`. One raised before execution (it has
+ * no path: a syntax error, an invalid document, an Armor limit) is a request error, HTTP 400 for
+ * `application/graphql-response+json` (200 for `application/json`), whoever raised it: Armor's
+ * validation rules throw errors already coded BAD_USER_INPUT but with no HTTP status.
  */
 function toContractCode(error: GraphQLError): GraphQLError {
   const code = error.extensions.code;
-  if (code !== undefined && !CLIENT_REQUEST_CODES.has(String(code))) return error;
-  return withCode(error, 'BAD_USER_INPUT', error.message, code === undefined ? undefined : { reason: code });
+  const requestError = error.path === undefined && error.extensions.http === undefined;
+  if (code !== undefined && !CLIENT_REQUEST_CODES.has(String(code))) {
+    if (code === 'BAD_USER_INPUT' && requestError) return withCode(error, 'BAD_USER_INPUT', error.message, { http: REQUEST_ERROR_HTTP });
+    return error;
+  }
+  return withCode(error, 'BAD_USER_INPUT', error.message, {
+    ...(code === undefined ? {} : { reason: code }),
+    ...(requestError ? { http: REQUEST_ERROR_HTTP } : {}),
+  });
 }
 
 /** Validation errors never reach `maskError` in Yoga, so their codes are normalised here. */
@@ -64,7 +97,7 @@ export function useContractErrorCodes(): Plugin {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       setResult({
         ...result,
-        errors: result.errors.map((error) => (error instanceof GraphQLError ? toContractCode(error) : error)),
+        errors: result.errors.map((error) => (isGraphQLError(error) ? toContractCode(error) : error)),
       });
     },
   };
