@@ -10,7 +10,7 @@ await applyD1Migrations(env.TEST_DATA_FACTORY_DB, env.TEST_DATA_FACTORY_MIGRATIO
 // Storage is isolated per test file, not per test: start every test from empty tables.
 beforeEach(async () => {
   await env.DB.batch(
-    ['webhook_deliveries', 'worker_health_checks', 'health_checks', 'health_check_schedules', 'workers', 'api_keys'].map((table) =>
+    ['schedule_runs', 'webhook_deliveries', 'worker_health_checks', 'health_checks', 'health_check_schedules', 'workers', 'api_keys'].map((table) =>
       env.DB.prepare(`DELETE FROM ${table}`),
     ),
   );
