@@ -1,8 +1,11 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { countRows, seedRun } from '../helpers/fixtures';
 import { codes, gql } from '../helpers/graphql';
-import { LIMITS } from '../../sdk/src/protocol';
+import { deriveWorkerSecret, LIMITS } from '../../sdk/src/protocol';
+import { deliverResult } from '../../sdk/src/callback';
+import type { WorkerResultPayload } from '../../sdk/src/protocol';
+import { SIGNATURE_REFUSED, TIMESTAMP_REFUSED } from '../../operations/verify-callback';
 import { resultInput, runRow, signedReport } from './helpers';
 
 /** A running run with one running worker check, as a dispatch leaves it. */
@@ -57,9 +60,17 @@ describe('reportWorkerResult', () => {
       signedReport('agent-factory', input, { signature: null }),
       signedReport('agent-factory', input, { secretOf: 'ui-factory' }),
     ];
-    for (const response of await Promise.all(attempts)) {
+    const responses = await Promise.all(attempts);
+    for (const response of responses) {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
     }
+    expect(responses.map((response) => response.errors![0]!.message)).toEqual([
+      SIGNATURE_REFUSED,
+      TIMESTAMP_REFUSED,
+      TIMESTAMP_REFUSED,
+      'A worker result must be signed: missing webhook-signature.',
+      SIGNATURE_REFUSED,
+    ]);
     expect((await workerRow(workerCheckUuid))!.status).toBe('running');
     expect(await runRow(healthCheckUuid)).toMatchObject({ completed_workers: 0 });
     expect(await countRows('webhook_deliveries')).toBe(0);
@@ -76,20 +87,125 @@ describe('reportWorkerResult', () => {
     expect((await workerRow(second.workerCheckUuid))!.status).toBe('running');
   });
 
-  it('records exactly one of 20 concurrent copies of one callback', async () => {
+  it('records one of 20 concurrent copies of one delivery, and answers every copy that it is recorded', async () => {
     const { healthCheckUuid, workerCheckUuid } = await runningCheck();
     const input = resultInput(workerCheckUuid);
     const timestamp = Math.floor(Date.now() / 1000);
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => signedReport('agent-factory', input, { webhookId: 'msg_same', timestamp })),
     );
-    const successes = responses.filter((response) => response.data?.reportWorkerResult?.success);
-    expect(successes).toHaveLength(1);
-    for (const response of responses.filter((r) => !r.data?.reportWorkerResult)) {
-      expect(['UNAUTHENTICATED', 'CONFLICT']).toContain(codes(response)[0]);
-    }
+    // Before, one copy succeeded and the others were UNAUTHENTICATED ("already used") or CONFLICT,
+    // depending on when each arrived.
+    for (const response of responses) expect(response.errors).toBeUndefined();
+    const messages = responses.map((response) => response.data!.reportWorkerResult.message as string);
+    expect(messages.filter((message) => message.startsWith('Recorded'))).toHaveLength(1);
+    expect(messages.filter((message) => message.startsWith('Already recorded'))).toHaveLength(19);
     expect(await runRow(healthCheckUuid)).toMatchObject({ completed_workers: 1, passed_workers: 1, failed_workers: 0 });
     expect(await countRows('webhook_deliveries')).toBe(1);
+  });
+
+  describe('a retried delivery (same webhook-id, same body, signed afresh)', () => {
+    async function recorded() {
+      const check = await runningCheck();
+      const input = resultInput(check.workerCheckUuid);
+      const first = await signedReport('agent-factory', input, { webhookId: 'msg_retried' });
+      expect(first.data!.reportWorkerResult).toMatchObject({ success: true, message: expect.stringMatching(/^Recorded/) });
+      return { ...check, input, row: await workerRow(check.workerCheckUuid) };
+    }
+
+    it('answers success after the result is recorded, writing nothing', async () => {
+      const { healthCheckUuid, workerCheckUuid, input, row } = await recorded();
+      // Before: UNAUTHENTICATED "The webhook-id msg_retried was already used: this delivery is a replay."
+      const retry = await signedReport('agent-factory', input, { webhookId: 'msg_retried', timestamp: Math.floor(Date.now() / 1000) + 1 });
+      expect(retry.errors).toBeUndefined();
+      expect(retry.data!.reportWorkerResult).toEqual({
+        success: true,
+        message: expect.stringMatching(/^Already recorded the result of agent-factory \(webhook-id msg_retried\): score 1 \(healthy\)\.$/),
+      });
+      expect(await workerRow(workerCheckUuid)).toEqual(row);
+      expect(await runRow(healthCheckUuid)).toMatchObject({ completed_workers: 1 });
+      expect(await countRows('webhook_deliveries')).toBe(1);
+    });
+
+    it('answers success after the run is over', async () => {
+      const { healthCheckUuid, input } = await recorded();
+      await env.DB.prepare("UPDATE health_checks SET status = 'completed' WHERE health_check_uuid = ?").bind(healthCheckUuid).run();
+      const retry = await signedReport('agent-factory', input, { webhookId: 'msg_retried' });
+      expect(retry.data!.reportWorkerResult).toMatchObject({ success: true, message: expect.stringMatching(/^Already recorded/) });
+    });
+
+    it('is CONFLICT when the same webhook-id carries another result', async () => {
+      const { workerCheckUuid, row } = await recorded();
+      const other = await signedReport('agent-factory', resultInput(workerCheckUuid, { uptimeSeconds: 99 }), { webhookId: 'msg_retried' });
+      expect(codes(other)).toEqual(['CONFLICT']);
+      expect(other.errors![0]!.message).toMatch(/already recorded .* with another result/);
+      expect(await workerRow(workerCheckUuid)).toEqual(row);
+    });
+
+    it('is CONFLICT when the same result comes under another webhook-id', async () => {
+      const { input } = await recorded();
+      const other = await signedReport('agent-factory', input, { webhookId: 'msg_another' });
+      expect(codes(other)).toEqual(['CONFLICT']);
+    });
+
+    it('is UNAUTHENTICATED when forged, stale or signed with another worker\'s secret', async () => {
+      const { input } = await recorded();
+      const now = Math.floor(Date.now() / 1000);
+      const attempts = await Promise.all([
+        signedReport('agent-factory', input, { webhookId: 'msg_retried', signature: 'v1,bm90IGEgcmVhbCBzaWduYXR1cmU=' }),
+        signedReport('agent-factory', input, { webhookId: 'msg_retried', timestamp: now - 6 * 60 }),
+        signedReport('agent-factory', input, { webhookId: 'msg_retried', secretOf: 'ui-factory' }),
+      ]);
+      for (const response of attempts) expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('is logged by the SDK as delivered when the first answer was lost', async () => {
+      const { healthCheckUuid, workerCheckUuid } = await runningCheck();
+      const now = new Date().toISOString();
+      const payload: WorkerResultPayload = {
+        workerCheckUuid,
+        uptimeSeconds: 3,
+        memoryUsageMb: null,
+        cpuUsagePercent: null,
+        responseTimeMs: 20,
+        orchestratorConnectivity: true,
+        externalApiConnectivity: null,
+        databaseConnectivity: null,
+        unitTests: [{ name: 'works', status: 'passed', durationMs: 1 }],
+        performanceTests: [],
+        integrationTests: [],
+        errorMessage: null,
+        warnings: [],
+        startedAt: now,
+        completedAt: now,
+      };
+      const answers: string[] = [];
+      const logged: { level: string; event: string }[] = [];
+      const outcome = await deliverResult({
+        payload,
+        callbackUrl: 'http://orchestrator/graphql',
+        secret: await deriveWorkerSecret(env.HEALTH_CHECK_SIGNING_KEY, 'agent-factory'),
+        // The orchestrator records the first attempt, and its answer is lost on the way back.
+        fetch: async (input, init) => {
+          const response = await exports.default.fetch(new Request(input, init));
+          answers.push(((await response.clone().json()) as any).data?.reportWorkerResult?.message ?? 'error');
+          if (answers.length === 1) throw new Error('connection reset');
+          return response;
+        },
+        log: {
+          debug: (event) => logged.push({ level: 'debug', event }),
+          warn: (event) => logged.push({ level: 'warn', event }),
+        },
+        sleep: async () => {},
+      });
+      expect(outcome).toMatchObject({ delivered: true, attempts: 2 });
+      expect(answers).toEqual([expect.stringMatching(/^Recorded/), expect.stringMatching(/^Already recorded/)]);
+      expect(logged).toEqual([
+        { level: 'warn', event: 'delivery.retryable' },
+        { level: 'debug', event: 'delivery.accepted' },
+      ]);
+      expect(await runRow(healthCheckUuid)).toMatchObject({ completed_workers: 1 });
+    });
   });
 
   it('records exactly one of 20 concurrent duplicates sent with their own webhook-ids', async () => {
@@ -160,9 +276,30 @@ describe('reportWorkerResult', () => {
     expect((await workerRow(workerCheckUuid))!.status).toBe('running');
   });
 
-  it('answers an unknown worker check like a bad signature, so uuids cannot be probed', async () => {
-    const response = await signedReport('agent-factory', resultInput('no-such-check'));
-    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  it('answers an unknown worker check exactly like a bad signature, so uuids cannot be probed', async () => {
+    const { workerCheckUuid } = await runningCheck();
+    const unknown = crypto.randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    // Before: "…refused: no such worker check." for the unknown uuid, "…refused: No matching
+    // signature found." for the existing one.
+    const pairs = [
+      // a genuine signature for an unknown check, a forged one for an existing check
+      [signedReport('agent-factory', resultInput(unknown)), signedReport('agent-factory', resultInput(workerCheckUuid), { secretOf: 'ui-factory' })],
+      // forged both
+      [
+        signedReport('agent-factory', resultInput(unknown), { signature: 'v1,bm90IGEgcmVhbCBzaWduYXR1cmU=' }),
+        signedReport('agent-factory', resultInput(workerCheckUuid), { signature: 'v1,bm90IGEgcmVhbCBzaWduYXR1cmU=' }),
+      ],
+      // stale both
+      [signedReport('agent-factory', resultInput(unknown), { timestamp: now - 600 }), signedReport('agent-factory', resultInput(workerCheckUuid), { timestamp: now - 600 })],
+    ] as const;
+    for (const [forUnknown, forExisting] of pairs) {
+      const [a, b] = await Promise.all([forUnknown, forExisting]);
+      expect(codes(a)).toEqual(['UNAUTHENTICATED']);
+      expect(a).toEqual(b);
+    }
+    expect((await signedReport('agent-factory', resultInput(unknown))).errors![0]!.message).toBe("The result's signature was refused.");
+    expect((await workerRow(workerCheckUuid))!.status).toBe('running');
   });
 
   it('does not use up a webhook-id on a result it refuses', async () => {
