@@ -11,6 +11,7 @@ import {
   claimSlot,
   newestRunId,
   planSchedules,
+  recoverAbandonedClaims,
   releaseSlot,
   scheduledRunWrittenAfter,
   settleSlot,
@@ -44,6 +45,8 @@ export async function runCronTick(deps: OperationDeps, tick: Date) {
  */
 async function startDueSchedules(deps: OperationDeps, tick: Date) {
   const started: string[] = [];
+  // Claims age by the clock, not by the tick's scheduled time (a catch-up claim is for an old due time).
+  await recoverAbandonedClaims(deps.db);
   for (const { schedule, plan } of await planSchedules(deps.db, tick)) {
     try {
       const uuid = await actOnSlot(deps, schedule, plan);

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, max, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, lt, max, sql, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { fromSqliteTimestamp } from '../db/columns';
@@ -208,6 +208,41 @@ export async function claimSlot(
  */
 export async function releaseSlot(db: Db, id: number) {
   await db.delete(scheduleRuns).where(and(eq(scheduleRuns.id, id), eq(scheduleRuns.status, 'starting')));
+}
+
+/**
+ * A claim still `starting` this long after it was made was abandoned: starting a run takes a few
+ * D1 statements, so only a tick that died between its claim and its settle leaves one this old.
+ */
+export const ABANDONED_CLAIM_MS = 5 * 60_000;
+/**
+ * CURRENT_TIMESTAMP defaults keep whole seconds while written dates keep milliseconds, so a run
+ * written in its claim's second can compare as earlier; a schedule's previous run is a minute older.
+ */
+const CLAIM_CLOCK_SLACK_MS = 1_000;
+
+/**
+ * Settles the claims that ticks which died mid-start left `starting` (an eviction or a deploy
+ * between the claim and the run): one whose run was written is linked to it; one with no run is
+ * given back, so the tick plans that due time again (its one catch-up run within the grace window,
+ * or recorded as missed after it). Returns how many it settled.
+ */
+export async function recoverAbandonedClaims(db: Db, now = new Date()): Promise<number> {
+  const abandoned = await db
+    .select({ id: scheduleRuns.id, scheduleName: scheduleRuns.scheduleName, createdAt: scheduleRuns.createdAt })
+    .from(scheduleRuns)
+    .where(and(eq(scheduleRuns.status, 'starting'), lt(scheduleRuns.createdAt, new Date(now.getTime() - ABANDONED_CLAIM_MS))));
+  for (const claim of abandoned) {
+    const [written] = await db
+      .select({ healthCheckUuid: healthChecks.healthCheckUuid })
+      .from(healthChecks)
+      .where(and(eq(healthChecks.triggerType, 'cron'), eq(healthChecks.triggerSource, `schedule:${claim.scheduleName}`), gte(healthChecks.startedAt, new Date(claim.createdAt.getTime() - CLAIM_CLOCK_SLACK_MS))))
+      .orderBy(asc(healthChecks.id))
+      .limit(1);
+    if (written) await settleSlot(db, claim.id, { healthCheckUuid: written.healthCheckUuid });
+    else await releaseSlot(db, claim.id);
+  }
+  return abandoned.length;
 }
 
 /** The newest id in health_checks, to tell afterwards whether a start wrote a run. */

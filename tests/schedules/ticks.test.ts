@@ -219,6 +219,46 @@ describe('exactly one run per due time', () => {
     expect(run.data!.healthCheck).toEqual({ status: 'FAILED', schedule: { name: 'hourly' } });
   });
 
+  it('starts a due time whose tick died between its claim and its run, once, when the claim is abandoned', async () => {
+    await registerFleet();
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', ...ONE_WORKER });
+    await setChangedAt('hourly', '2026-11-29T00:00:00Z');
+    // What a tick leaves when it dies after claiming 03:00: a claim still `starting`, no run.
+    const claimedAt = new Date(Date.now() - 6 * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+    await env.DB.prepare("INSERT INTO schedule_runs (schedule_id, schedule_name, due_at, status, created_at) SELECT id, name, '2026-11-30 03:00:00', 'starting', ?1 FROM health_check_schedules WHERE name = 'hourly'")
+      .bind(claimedAt)
+      .run();
+    await tick('2026-11-30T03:05:00Z');
+    await tick('2026-11-30T03:06:00Z');
+    const runs = await cronRuns();
+    expect(runs).toHaveLength(1);
+    expect(await slots()).toMatchObject([{ dueAt: '2026-11-30T03:00:00.000Z', status: 'started', catchUp: true, healthCheckUuid: runs[0]!.uuid }]);
+  });
+
+  it('links an abandoned claim to the run its tick did write, and starts no second one', async () => {
+    await registerFleet();
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', ...ONE_WORKER });
+    await setChangedAt('hourly', '2026-11-29T00:00:00Z');
+    await tick('2026-11-30T03:00:00Z');
+    const [run] = await cronRuns();
+    // As if that tick had died after writing its run and before settling its claim.
+    await env.DB.prepare("UPDATE schedule_runs SET status = 'starting', health_check_uuid = NULL, created_at = datetime('now', '-6 minutes')").run();
+    await env.DB.prepare("UPDATE health_checks SET started_at = datetime('now', '-6 minutes')").run();
+    await tick('2026-11-30T03:05:00Z');
+    expect(await cronRuns()).toEqual([run]);
+    expect(await slots()).toMatchObject([{ dueAt: '2026-11-30T03:00:00.000Z', status: 'started', healthCheckUuid: run!.uuid }]);
+  });
+
+  it('leaves a claim that is still young alone: its tick may still be starting the run', async () => {
+    await registerFleet();
+    await createSchedule({ name: 'hourly', cronExpression: '0 * * * *', ...ONE_WORKER });
+    await setChangedAt('hourly', '2026-11-29T00:00:00Z');
+    await env.DB.prepare("INSERT INTO schedule_runs (schedule_id, schedule_name, due_at, status) SELECT id, name, '2026-11-30 03:00:00', 'starting' FROM health_check_schedules WHERE name = 'hourly'").run();
+    await tick('2026-11-30T03:01:00Z');
+    expect(await cronRuns()).toEqual([]);
+    expect(await slots()).toMatchObject([{ status: 'starting' }]);
+  });
+
   it('records a due time whose filters no longer match an enabled worker as not started, and does not retry it', async () => {
     await register(FLEET.filter((worker) => worker.name === 'agent-factory'));
     await createSchedule({ name: 'nightly', cronExpression: '0 2 * * *', ...ONE_WORKER });
