@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { DATA_FACTORY_DB_ID, SILENT_WORKER, fleetWorkers } from './tests/setup/fleet-workers';
+import { DATA_FACTORY_DB_ID, RECORDING_WORKER, SILENT_WORKER, fleetWorkers } from './tests/setup/fleet-workers';
 
 const SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
@@ -33,10 +33,11 @@ export default defineConfig(async () => {
           },
           d1Databases: { DB: 'worker-health-test-db', TEST_DATA_FACTORY_DB: DATA_FACTORY_DB_ID },
           // The demo fleet, bundled, beside the orchestrator: the real workers a run dispatches to;
-          // and a test-only worker that accepts signed dispatches and never reports.
+          // and test-only workers: one that accepts signed dispatches and never reports, one that
+          // keeps every dispatch as it arrived.
           workers: await fleetWorkers(SIGNING_KEY),
           // Beside wrangler.toml's AGENT_FACTORY, DATA_FACTORY and UI_FACTORY.
-          serviceBindings: { [SILENT_WORKER.binding]: SILENT_WORKER.name },
+          serviceBindings: { [SILENT_WORKER.binding]: SILENT_WORKER.name, [RECORDING_WORKER.binding]: RECORDING_WORKER.name },
         },
       }),
     ],

@@ -22,6 +22,12 @@ export const DATA_FACTORY_DB_ID = testDatabaseId('data-factory');
  */
 export const SILENT_WORKER = { name: 'silent-worker', binding: 'SILENT_WORKER' } as const;
 
+/**
+ * tests/workers/recording-worker.ts: keeps every dispatch as it arrived (202, nothing verified or
+ * run), readable at `GET /recorded/<worker_check_uuid>` through the same binding.
+ */
+export const RECORDING_WORKER = { name: 'recording-worker', binding: 'RECORDING_WORKER' } as const;
+
 /** A test-only worker, bundled like the fleet (SDK and standardwebhooks inlined). */
 const bundleTestWorker = (file: string) => bundleWorker(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workers', file));
 
@@ -33,6 +39,12 @@ export async function fleetWorkers(signingKey: string) {
     compatibilityFlags: ['nodejs_compat'],
     // Test-only: it must verify dispatches for any name it is registered under.
     bindings: { HEALTH_CHECK_SIGNING_KEY: signingKey },
+  };
+  const recording = {
+    name: RECORDING_WORKER.name,
+    modules: [{ type: 'ESModule' as const, path: `${RECORDING_WORKER.name}.mjs`, contents: await bundleTestWorker('recording-worker.ts') }],
+    compatibilityDate: '2026-11-02',
+    compatibilityFlags: ['nodejs_compat'],
   };
   const fleet = await Promise.all(
     FLEET.map(async ({ name, ownDatabase }) => ({
@@ -51,5 +63,5 @@ export async function fleetWorkers(signingKey: string) {
       ...(ownDatabase ? { d1Databases: { DB: testDatabaseId(name) } } : {}),
     })),
   );
-  return [...fleet, silent];
+  return [...fleet, silent, recording];
 }
