@@ -8,16 +8,24 @@ import type { DispatchTarget, RunStartParams } from '../operations/initiate';
 import { deriveWorkerSecret, dispatchWebhookId, signedHeaders, type ExecuteRequest } from '../sdk/src/protocol';
 import {
   ALARM_RETRY_MS,
+  cursorAfterBatch,
   DISPATCH_CONCURRENCY,
   DISPATCH_TIMEOUT_MS,
   dispatchOutcome,
   mapWithConcurrency,
   nextAlarmAt,
   onAlarm,
+  toSend,
   type RunPlanState,
 } from './run-plan';
 
 interface StoredRun extends RunStartParams {
+  /**
+   * The cursor: targets before it were dispatched and their answers recorded. It moves past a
+   * batch only once the batch's sends have settled (run-plan.ts), so a batch cut short by a
+   * crash, an eviction or a deploy is dispatched again. Same name and meaning for a stored run
+   * either side of a deploy.
+   */
   dispatched: number;
   /** STARTED is published once, by this object, before its first dispatch. */
   announced: boolean;
@@ -27,11 +35,27 @@ interface StoredRun extends RunStartParams {
 const RUN_KEY = 'run';
 
 /**
+ * The instants of a dispatch batch, named for the tests that kill the object at each one
+ * (tests/runs/crash-safe-dispatch.test.ts), as a deploy, an eviction or a crash would.
+ */
+export type DispatchInstant =
+  | { at: 'bookkept'; from: number; to: number }
+  | { at: 'sending'; workerCheckUuid: string }
+  | { at: 'answered'; workerCheckUuid: string }
+  | { at: 'recorded'; workerCheckUuid: string }
+  | { at: 'settled'; from: number; to: number }
+  | { at: 'advanced'; from: number; to: number };
+
+/** A test's observer of those instants; never set outside tests. */
+export const dispatchProbe: { observe?: (instant: DispatchInstant, ctx: DurableObjectState) => void | Promise<void> } = {};
+
+/**
  * One per health check (named by its uuid). Announces the run, dispatches its workers in
  * alarm-driven batches, times it out at its deadline, and finalises it when the last result is
  * in. Its state lives in storage and D1, so an evicted or restarted object carries on from its
- * alarm, and an open run always has an alarm. The decisions are in run-plan.ts; this class feeds
- * them storage, alarms and fetches.
+ * alarm, and an open run always has an alarm. A batch cut short at any instant is dispatched
+ * again to its workers still pending in D1 (run-plan.ts). The decisions are in run-plan.ts; this
+ * class feeds them storage, alarms and fetches.
  */
 export class HealthCheckRun extends DurableObject<Env> {
   /** A completion check in progress: concurrent callers share it rather than each analysing. */
@@ -47,6 +71,17 @@ export class HealthCheckRun extends DurableObject<Env> {
 
   private plan(run: StoredRun): RunPlanState {
     return { dispatched: run.dispatched, total: run.targets.length, timeoutAt: run.timeoutAt, finished: run.finished };
+  }
+
+  /**
+   * Saves `change` over the state as stored now, not over a copy read before an await: a stop()
+   * (a cancel) or a finalisation may have come in meanwhile, and must not be undone.
+   */
+  private async update(run: StoredRun, change: (latest: StoredRun) => Partial<StoredRun>): Promise<StoredRun> {
+    const latest = (await this.load()) ?? run;
+    const next = { ...latest, ...change(latest) };
+    await this.save(next);
+    return next;
   }
 
   private async save(run: StoredRun) {
@@ -119,17 +154,21 @@ export class HealthCheckRun extends DurableObject<Env> {
           await deps.publish({ type: 'STARTED', healthCheckUuid: run.healthCheckUuid });
           run.announced = true;
         }
+        // Bookkeeping before the sends: STARTED is said, and the alarm stays armed for this very
+        // batch (the cursor has not moved), so an object that dies during the batch is woken to
+        // dispatch it again.
+        await this.update(run, () => ({ announced: true }));
+        await this.probe({ at: 'bookkept', from: wakeup.from, to: wakeup.to });
+        // Only workers still pending in a run still running: one an interrupted attempt at this
+        // batch got an answer from is running or failed already, and a cancel may have come first.
         const batch = run.targets.slice(wakeup.from, wakeup.to);
-        // Saved before dispatching: a crash mid-batch must not dispatch a worker twice.
-        const advanced = { ...run, dispatched: wakeup.to };
-        await this.save(advanced);
-        // Only workers still pending in a run still running: a cancel may have come first.
         const open = await stillToDispatch(deps, run.healthCheckUuid, batch.map((target) => target.workerCheckUuid));
-        const failed = await mapWithConcurrency(
-          batch.filter((target) => open.has(target.workerCheckUuid)),
-          DISPATCH_CONCURRENCY,
-          (target) => this.dispatch(run, target),
-        );
+        const failed = await mapWithConcurrency(toSend(batch, open), DISPATCH_CONCURRENCY, (target) => this.dispatch(run, target));
+        await this.probe({ at: 'settled', from: wakeup.from, to: wakeup.to });
+        // Every send has settled (each worker is running or failed in D1): only now does the
+        // cursor move past the batch.
+        const advanced = await this.update(run, (latest) => ({ dispatched: cursorAfterBatch(this.plan(latest), wakeup) }));
+        await this.probe({ at: 'advanced', from: wakeup.from, to: wakeup.to });
         // One publish for the whole batch: a hub request per shard, however many failed.
         await deps.publish(
           ...failed.flatMap((workerCheckUuid) =>
@@ -162,6 +201,7 @@ export class HealthCheckRun extends DurableObject<Env> {
     const body = JSON.stringify(dispatch);
     const deps = this.deps();
     let answer: { status: number; body: string } | { error: unknown };
+    await this.probe({ at: 'sending', workerCheckUuid: target.workerCheckUuid });
     // A timer cleared as soon as the dispatch settles: AbortSignal.timeout's would outlive it
     // and keep the object busy (it could not hibernate or be evicted) for the whole timeout.
     const controller = new AbortController();
@@ -179,15 +219,20 @@ export class HealthCheckRun extends DurableObject<Env> {
     } finally {
       clearTimeout(timer);
     }
+    await this.probe({ at: 'answered', workerCheckUuid: target.workerCheckUuid });
     const outcome = dispatchOutcome(target.workerName, answer);
     if (run.options.debugMode) {
       console.log(JSON.stringify({ event: 'health_check.dispatch', healthCheckUuid: run.healthCheckUuid, worker: target.workerName, outcome }));
     }
-    if (outcome.accepted) {
-      await markWorkerRunning(deps, target.workerCheckUuid);
-      return null;
-    }
-    return (await markWorkerFailed(deps, run.healthCheckUuid, target.workerCheckUuid, outcome.error)) ? target.workerCheckUuid : null;
+    let failed = false;
+    if (outcome.accepted) await markWorkerRunning(deps, target.workerCheckUuid);
+    else failed = await markWorkerFailed(deps, run.healthCheckUuid, target.workerCheckUuid, outcome.error);
+    await this.probe({ at: 'recorded', workerCheckUuid: target.workerCheckUuid });
+    return failed ? target.workerCheckUuid : null;
+  }
+
+  private async probe(instant: DispatchInstant) {
+    await dispatchProbe.observe?.(instant, this.ctx);
   }
 
   /**
