@@ -27,6 +27,14 @@ export const relations = defineRelations(tables, (r) => ({
       to: r.healthChecks.healthCheckUuid.through(r.scheduleRuns.healthCheckUuid),
     }),
   },
+  // Alerting: an alert's transitions and deliveries, a delivery's attempts.
+  alerts: {
+    transitions: r.many.alertTransitions({ from: r.alerts.id, to: r.alertTransitions.alertId }),
+    deliveries: r.many.alertDeliveries({ from: r.alerts.id, to: r.alertDeliveries.alertId }),
+  },
+  alertDeliveries: {
+    attemptLog: r.many.alertDeliveryAttempts({ from: r.alertDeliveries.id, to: r.alertDeliveryAttempts.deliveryId }),
+  },
 }));
 
 export type Relations = typeof relations;

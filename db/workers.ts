@@ -14,6 +14,8 @@ export const workers = sqliteTable(
     type: text('type').notNull(),
     binding: text('binding'),
     url: text('url'),
+    /** JSON list of the registered workers it depends on (dependency-aware alert suppression). */
+    dependsOn: text('depends_on').notNull().default('[]'),
     enabled: boolean('enabled').notNull().default(sql`TRUE`),
     createdAt: datetime('created_at').notNull().default(sql`CURRENT_TIMESTAMP`),
     updatedAt: datetime('updated_at').notNull().default(sql`CURRENT_TIMESTAMP`),
