@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { boolean, datetime } from './columns';
 import { healthChecks } from './health-checks';
 
@@ -64,11 +64,20 @@ export const workerHealthChecks = sqliteTable(
     requestedAt: datetime('requested_at').default(sql`CURRENT_TIMESTAMP`),
     startedAt: datetime('started_at'),
     completedAt: datetime('completed_at'),
+
+    /**
+     * This worker's WORKER_RESULT in its run's order of events (HealthCheckEvent.sequence):
+     * assigned, in the same conditional write that makes the row final, as the run's next number
+     * after STARTED's 1 (operations/events.ts). Null while the check is open.
+     */
+    resultSequence: integer('result_sequence'),
   },
   (table) => [
     // A run's results, and one worker's history newest first.
     index('worker_health_checks_health_check_uuid_idx').on(table.healthCheckUuid),
     index('worker_health_checks_worker_name_id_idx').on(table.workerName, table.id),
+    // One number per event of a run: a write that would give two workers the same one fails.
+    uniqueIndex('worker_health_checks_result_sequence_idx').on(table.healthCheckUuid, table.resultSequence),
   ],
 );
 
