@@ -28,11 +28,23 @@ export const healthChecks = sqliteTable(
     completedAt: datetime('completed_at'),
     timeoutAt: datetime('timeout_at'),
     createdAt: datetime('created_at').default(sql`CURRENT_TIMESTAMP`),
+
+    /** Who wrote the analysis: JSON `{ analyser, model, unavailable }` (operations/analysis-columns.ts). */
+    analysisSource: text('analysis_source'),
+    /** The ranked recommendations with severity and worker: JSON `[{ severity, workerName, text, kind }]`. */
+    recommendationDetails: text('recommendation_details'),
+    /**
+     * Which workers the run checked, as one key (domain/worker-set.ts), written at finalisation:
+     * runs with the same key checked the same workers, so their scores compare like for like.
+     */
+    workerSetKey: text('worker_set_key'),
   },
   (table) => [
     // History pages are newest first (by id) and filter by trigger type or status.
     index('health_checks_trigger_type_id_idx').on(table.triggerType, table.id),
     index('health_checks_status_id_idx').on(table.status, table.id),
+    // Earlier runs of the same workers, newest first.
+    index('health_checks_worker_set_key_id_idx').on(table.workerSetKey, table.id),
   ],
 );
 

@@ -60,6 +60,10 @@ export const workerHealthChecks = sqliteTable(
     rawResults: text('raw_results'),
     aiWorkerAnalysis: text('ai_worker_analysis'),
     aiWorkerRecommendations: text('ai_worker_recommendations'),
+    /** Who wrote the analysis: JSON `{ analyser, model, unavailable }` (operations/analysis-columns.ts). */
+    analysisSource: text('analysis_source'),
+    /** The ranked recommendations with severity: JSON `[{ severity, workerName, text, kind }]`. */
+    recommendationDetails: text('recommendation_details'),
 
     requestedAt: datetime('requested_at').default(sql`CURRENT_TIMESTAMP`),
     startedAt: datetime('started_at'),
