@@ -9,10 +9,17 @@ interface Env {
   AI?: Ai;
   /** The Workers AI model for analysis; domain/analysis/workers-ai.ts has the default. */
   AI_MODEL?: string;
+  /** Analysis: how many earlier completed checks make a worker's baseline (default 10, domain/baselines.ts). */
+  ANALYSIS_BASELINE_CHECKS?: string;
+  /** Analysis: slower (faster) than the baseline by more than this percentage is a regression (an improvement); default 25. */
+  ANALYSIS_REGRESSION_MARGIN_PERCENT?: string;
   /** EventHub limits per shard (durable/graphql-ws/limits.ts has the defaults). */
   EVENT_HUB_MAX_SOCKETS?: string;
   EVENT_HUB_MAX_PENDING_SOCKETS?: string;
   EVENT_HUB_MAX_SUBSCRIPTIONS?: string;
   EVENT_HUB_MAX_DOCUMENT_BYTES?: string;
   EVENT_HUB_INIT_TIMEOUT_MS?: string;
+  /** Alert delivery: how long an attempt waits for an answer (ms), and the retry backoff's base (s). */
+  ALERT_DELIVERY_TIMEOUT_MS?: string;
+  ALERT_RETRY_BASE_SECONDS?: string;
 }
