@@ -36,6 +36,12 @@ export interface Stack {
   /** Settles when wrangler exits, with its exit code (or signal). */
   exited: Promise<number | string | null>;
   stop(): Promise<void>;
+  /**
+   * For fault tests: SIGKILL wrangler and workerd at once, as a crash would (no shutdown, nothing
+   * flushed). Settles once wrangler has exited and the port is free again; the state in
+   * `persistTo` stays, for a new stack on it to carry on from.
+   */
+  kill(): Promise<void>;
 }
 
 const WRANGLER = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
@@ -93,6 +99,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const stop = () => stopChild(child, exited);
+  const kill = async () => {
+    if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+    await exited;
+    // workerd, in the same group, may hold the port a moment longer than wrangler.
+    for (const deadline = Date.now() + 10_000; !(await portIsFree(port)) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const onAbort = () => void stop();
   signal.addEventListener('abort', onAbort, { once: true });
 
@@ -105,7 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  return { baseUrl, adminKey, exited, stop };
+  return { baseUrl, adminKey, exited, stop, kill };
 }
 
 /** Registers the demo fleet (fleet/manifest.ts); CONFLICT means it already is (a restart on the same state). */
