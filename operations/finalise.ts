@@ -1,15 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks, type RunStatus } from '../db/health-checks';
 import { isOpenWorkerCheck, OPEN_WORKER_CHECK_SQL, OPEN_WORKER_CHECK_STATUSES, workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
-import { createAnalyser } from '../domain/analysis';
-import type { WorkerAnalysisInput } from '../domain/analysis/types';
-import { baselinesForRun } from './baselines';
+import { analyseFinishedRun } from './analyse-run';
 import type { OperationDeps } from './deps';
-import { healthStatusFor } from '../domain/health-status';
-import { parseStringList, parseTestResults } from './json-columns';
 import { countsForRun, scoreRun } from '../domain/scoring';
-
-const PREVIOUS_RUNS_FOR_TREND = 5;
 
 /** Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each. */
 export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' | 'publish'>, healthCheckUuid: string, timeoutMinutes?: number) {
@@ -33,34 +27,6 @@ export function finalRunStatus(workers: Pick<WorkerHealthCheckRow, 'status'>[]):
   if (workers.some((worker) => worker.status === 'timeout')) return 'timeout';
   if (workers.length > 0 && workers.every((worker) => worker.status === 'failed')) return 'failed';
   return 'completed';
-}
-
-function analysisInput(row: WorkerHealthCheckRow, baseline: WorkerAnalysisInput['baseline']): WorkerAnalysisInput {
-  const suite = (total: number | null, passed: number | null, results: string | null) => ({
-    total: total ?? 0,
-    passed: passed ?? 0,
-    results: parseTestResults(results).map((test) => ({ ...test, error: test.error ?? undefined })),
-  });
-  const score = row.healthScore ?? 0;
-  return {
-    workerName: row.workerName,
-    workerType: row.workerType,
-    status: row.status ?? 'pending',
-    score,
-    healthStatus: healthStatusFor(score),
-    unitTests: suite(row.unitTestsTotal, row.unitTestsPassed, row.unitTestResults),
-    performanceTests: suite(row.performanceTestsTotal, row.performanceTestsPassed, row.performanceTestResults),
-    integrationTests: suite(row.integrationTestsTotal, row.integrationTestsPassed, row.integrationTestResults),
-    orchestratorConnectivity: row.status === 'completed' ? row.orchestratorConnectivity : null,
-    databaseConnectivity: row.databaseConnectivity,
-    externalApiConnectivity: row.externalApiConnectivity,
-    responseTimeMs: row.responseTimeMs,
-    cpuUsagePercent: row.cpuUsagePercent,
-    memoryUsageMb: row.memoryUsageMb,
-    errorMessage: row.errorMessage,
-    warnings: parseStringList(row.warnings),
-    baseline,
-  };
 }
 
 /**
@@ -87,33 +53,9 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
   const status = finalRunStatus(workers);
   const score = scoreRun(workers.map((worker) => (worker.status === 'completed' ? (worker.healthScore ?? 0) : 0)));
   const counts = countsForRun(workers);
-  const [baselines, previous] = await Promise.all([
-    baselinesForRun(deps.db, healthCheckUuid),
-    deps.db.query.healthChecks.findMany({
-      columns: { overallHealthScore: true },
-      where: { status: { in: ['completed', 'failed', 'timeout'] }, id: { lt: run.id } },
-      orderBy: { id: 'desc' },
-      limit: PREVIOUS_RUNS_FOR_TREND,
-    }),
-  ]);
-
-  // Workers AI only when the optional `AI` binding is configured (wrangler.toml [ai]); the model
-  // from the optional AI_MODEL var, else the analyser's default.
-  const { AI: ai, AI_MODEL: model } = deps.env;
-  const analyser = createAnalyser(ai ? { ai, ...(model ? { model } : {}) } : {});
-  const inputs = workers.map((worker) => analysisInput(worker, baselines.get(worker.workerName) ?? null));
-  const [workerAnalyses, runAnalysis] = await Promise.all([
-    Promise.all(inputs.map((input) => analyser.analyseWorker(input))),
-    analyser.analyseRun({
-      status,
-      score,
-      healthStatus: healthStatusFor(score),
-      totalWorkers: workers.length,
-      ...counts,
-      workers: inputs,
-      previousScores: previous.map((row) => row.overallHealthScore ?? 0),
-    }),
-  ]);
+  // Bounded: the rules take milliseconds, Workers AI (when bound) at most its time limit for the
+  // lot (operations/analyse-run.ts), so COMPLETED below waits at most that long for the analysis.
+  const analysis = await analyseFinishedRun(deps, { id: run.id, healthCheckUuid, status, score, counts, workers });
 
   const [finalised] = await deps.db.batch([
     deps.db
@@ -123,8 +65,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
         overallHealthScore: score,
         totalWorkers: workers.length,
         ...counts,
-        aiAnalysis: runAnalysis.analysis,
-        aiRecommendations: JSON.stringify(runAnalysis.recommendations),
+        ...analysis.run,
         completedAt: new Date(),
       })
       .where(and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'running')))
@@ -132,10 +73,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
     ...workers.map((worker, index) =>
       deps.db
         .update(workerHealthChecks)
-        .set({
-          aiWorkerAnalysis: workerAnalyses[index]!.analysis,
-          aiWorkerRecommendations: JSON.stringify(workerAnalyses[index]!.recommendations),
-        })
+        .set(analysis.workers[index]!)
         .where(and(eq(workerHealthChecks.id, worker.id), sql`${workerHealthChecks.aiWorkerAnalysis} IS NULL`)),
     ),
   ]);

@@ -56,7 +56,7 @@ export const uiFactory = worker({
     pass('asset store'),
   ]),
   responseTimeMs: 168,
-  baseline: { responseTimeMs: 120, testDurationsMs: { 'render p95': 200, 'cold start': 58, 'bundle build': 2500 } },
+  baseline: { checks: 10, responseTimeMs: 120, testDurationsMs: { 'render p95': 200, 'cold start': 58, 'bundle build': 2500 } },
 });
 
 export function run(workers: WorkerAnalysisInput[], extra: Partial<RunAnalysisInput> = {}): RunAnalysisInput {
@@ -68,7 +68,7 @@ export function run(workers: WorkerAnalysisInput[], extra: Partial<RunAnalysisIn
     totalWorkers: workers.length,
     ...countsForRun(workers.map((w) => ({ status: w.status, healthScore: w.score }))),
     workers,
-    previousScores: [],
+    comparison: { sameWorkerSetScores: [] },
     ...extra,
   };
 }
