@@ -5,6 +5,8 @@ import './enums';
 import './test-results';
 import './worker-health-check';
 import './health-check';
+import './analysis';
+import './worker-trends';
 import './worker';
 import './schedule';
 import './api-key';
