@@ -9,6 +9,7 @@ import { deploymentProblem } from './http/settings';
 import { serveGraphQL } from './http/serve';
 import { runCronTick } from './operations/cron';
 import { createOperationDeps } from './durable/operation-deps';
+import { consumeAlertBatch } from './operations/alerts/consume';
 
 // The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
 // schema/ imports, and the classes exported above run in this isolate, after this line.
@@ -38,6 +39,12 @@ export default {
     if (problem) return void console.error(JSON.stringify({ event: 'cron.misconfigured', error: problem }));
     const deps = createOperationDeps(env, (promise) => ctx.waitUntil(promise));
     await runCronTick(deps, new Date(controller.scheduledTime));
+  },
+
+  // The alerts queue and its dead-letter queue (wrangler.toml [[queues.consumers]]): evaluating
+  // alert rules after a run, and delivering each notification with retries.
+  async queue(batch, env, ctx): Promise<void> {
+    await consumeAlertBatch(createOperationDeps(env, (promise) => ctx.waitUntil(promise)), batch);
   },
 
   async fetch(request, env, ctx): Promise<Response> {

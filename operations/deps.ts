@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { AlertQueueMessage } from './alerts/messages';
 import type { Publish } from './events';
 import type { RunStarter } from './initiate';
 
@@ -27,4 +28,8 @@ export interface OperationDeps {
   runs: RunControl;
   /** Keeps work going after the answer is sent (ExecutionContext / DurableObjectState). */
   waitUntil(promise: Promise<unknown>): void;
+  /** Sends messages to the alerts queue (the ALERTS_QUEUE binding); nothing without the binding. */
+  enqueueAlerts(messages: AlertQueueMessage[], options?: { delaySeconds?: number }): Promise<void>;
+  /** Tells `alertChanged` subscribers that these alerts changed (after the change is in D1). */
+  publishAlertChanges(alertIds: number[]): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { healthChecks, type RunStatus } from '../db/health-checks';
 import { isOpenWorkerCheck, OPEN_WORKER_CHECK_SQL, OPEN_WORKER_CHECK_STATUSES, workerHealthChecks, type WorkerHealthCheckRow } from '../db/worker-health-checks';
 import { analyseFinishedRun } from './analyse-run';
+import { queueAlertEvaluation } from './alerts/consume';
 import type { OperationDeps } from './deps';
 import { countsForRun, scoreRun } from '../domain/scoring';
 
@@ -79,5 +80,6 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
   ]);
   if (finalised.length === 0) return false;
   await deps.publish({ type: 'COMPLETED', healthCheckUuid });
+  await queueAlertEvaluation(deps, healthCheckUuid); // alerting runs in the queue's consumer, never here
   return true;
 }
