@@ -2,7 +2,8 @@ import { DurableObject } from 'cloudflare:workers';
 import type { OperationDeps } from '../operations/deps';
 import { serviceBinding } from '../operations/service-binding';
 import { createOperationDeps } from './operation-deps';
-import { markWorkerFailed, markWorkerRunning, stillToDispatch } from '../operations/dispatch-results';
+import { failedDispatchEvents, markWorkerFailed, markWorkerRunning, stillToDispatch } from '../operations/dispatch-results';
+import { STARTED_SEQUENCE } from '../operations/events';
 import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../operations/finalise';
 import type { DispatchTarget, RunStartParams } from '../operations/initiate';
 import { deriveWorkerSecret, dispatchWebhookId, signedHeaders, type ExecuteRequest } from '../sdk/src/protocol';
@@ -151,7 +152,7 @@ export class HealthCheckRun extends DurableObject<Env> {
       }
       case 'dispatch': {
         if (!run.announced) {
-          await deps.publish({ type: 'STARTED', healthCheckUuid: run.healthCheckUuid });
+          await deps.publish({ type: 'STARTED', healthCheckUuid: run.healthCheckUuid, sequence: STARTED_SEQUENCE });
           run.announced = true;
         }
         // Bookkeeping before the sends: STARTED is said, and the alarm stays armed for this very
@@ -170,11 +171,7 @@ export class HealthCheckRun extends DurableObject<Env> {
         const advanced = await this.update(run, (latest) => ({ dispatched: cursorAfterBatch(this.plan(latest), wakeup) }));
         await this.probe({ at: 'advanced', from: wakeup.from, to: wakeup.to });
         // One publish for the whole batch: a hub request per shard, however many failed.
-        await deps.publish(
-          ...failed.flatMap((workerCheckUuid) =>
-            workerCheckUuid ? [{ type: 'WORKER_RESULT' as const, healthCheckUuid: run.healthCheckUuid, workerCheckUuid }] : [],
-          ),
-        );
+        await deps.publish(...(await failedDispatchEvents(deps, run.healthCheckUuid, failed)));
         await this.finaliseIfComplete(advanced);
         return;
       }

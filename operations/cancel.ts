@@ -3,6 +3,7 @@ import { healthChecks } from '../db/health-checks';
 import { OPEN_WORKER_CHECK_STATUSES, workerHealthChecks } from '../db/worker-health-checks';
 import type { OperationDeps } from './deps';
 import { conflict, notFound } from './errors';
+import { completedSequence, NUMBERED, numberOpenChecks, workerResultEvents } from './events';
 import { recountRun } from './run-counters';
 
 /**
@@ -35,20 +36,21 @@ async function endRun(deps: OperationDeps, healthCheckUuid: string, status: 'can
       .update(healthChecks)
       .set({ status, completedAt: new Date() })
       .where(and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'running')))
-      .returning({ id: healthChecks.id }),
+      .returning({ id: healthChecks.id, totalWorkers: healthChecks.totalWorkers }),
+    // Every open worker at once, each with its WORKER_RESULT's number (operations/events.ts).
     deps.db
       .update(workerHealthChecks)
-      .set({ status: 'failed', healthScore: 0, overallStatus: 'critical', errorMessage: reason, completedAt: new Date() })
-      .where(
-        and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES)),
-      )
-      .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid }),
+      .set({ status: 'failed', healthScore: 0, overallStatus: 'critical', errorMessage: reason, completedAt: new Date(), resultSequence: NUMBERED.sequence })
+      .from(numberOpenChecks(healthCheckUuid))
+      .where(and(eq(workerHealthChecks.id, NUMBERED.id), inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES)))
+      .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid, resultSequence: workerHealthChecks.resultSequence }),
     recountRun(deps.db, healthCheckUuid),
   ]);
   if (ended.length === 0) return false;
-  await deps.publish(
-    ...failedWorkers.map(({ workerCheckUuid }) => ({ type: 'WORKER_RESULT' as const, healthCheckUuid, workerCheckUuid })),
-    { type: 'COMPLETED', healthCheckUuid },
-  );
+  await deps.publish(...workerResultEvents(healthCheckUuid, failedWorkers), {
+    type: 'COMPLETED',
+    healthCheckUuid,
+    sequence: completedSequence(ended[0]!.totalWorkers ?? 0),
+  });
   return true;
 }

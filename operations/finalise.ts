@@ -5,8 +5,12 @@ import { analyseFinishedRun } from './analyse-run';
 import { queueAlertEvaluation } from './alerts/consume';
 import type { OperationDeps } from './deps';
 import { countsForRun, scoreRun } from '../domain/scoring';
+import { completedSequence, NUMBERED, numberOpenChecks, workerResultEvents } from './events';
 
-/** Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each. */
+/**
+ * Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each:
+ * one statement, numbering their WORKER_RESULTs in the same write (operations/events.ts).
+ */
 export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' | 'publish'>, healthCheckUuid: string, timeoutMinutes?: number) {
   const timedOut = await deps.db
     .update(workerHealthChecks)
@@ -16,10 +20,12 @@ export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' |
       overallStatus: 'critical',
       errorMessage: `No result before the deadline${timeoutMinutes ? ` (${timeoutMinutes} minutes)` : ''}: the worker may be slow, stuck or unable to reach the orchestrator.`,
       completedAt: new Date(),
+      resultSequence: NUMBERED.sequence,
     })
-    .where(and(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid), inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES)))
-    .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid });
-  await deps.publish(...timedOut.map(({ workerCheckUuid }) => ({ type: 'WORKER_RESULT' as const, healthCheckUuid, workerCheckUuid })));
+    .from(numberOpenChecks(healthCheckUuid))
+    .where(and(eq(workerHealthChecks.id, NUMBERED.id), inArray(workerHealthChecks.status, OPEN_WORKER_CHECK_STATUSES)))
+    .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid, resultSequence: workerHealthChecks.resultSequence });
+  await deps.publish(...workerResultEvents(healthCheckUuid, timedOut));
   return timedOut;
 }
 
@@ -79,7 +85,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
     ),
   ]);
   if (finalised.length === 0) return false;
-  await deps.publish({ type: 'COMPLETED', healthCheckUuid });
+  await deps.publish({ type: 'COMPLETED', healthCheckUuid, sequence: completedSequence(workers.length) });
   await queueAlertEvaluation(deps, healthCheckUuid); // alerting runs in the queue's consumer, never here
   return true;
 }

@@ -7,6 +7,7 @@ import { healthStatusFor } from '../domain/health-status';
 import { recountRun } from './run-counters';
 import { scoreWorker } from '../domain/scoring';
 import { workerResultSchema, type AcceptedTestResult } from '../sdk/src/protocol';
+import { nextResultSequence } from './events';
 
 export interface RecordResultOptions {
   /** The callback's `webhook-id`, consumed in the same batch as the result. */
@@ -113,11 +114,13 @@ export async function recordWorkerResult(
       rawResults: JSON.stringify(input),
       startedAt: result.startedAt,
       completedAt: result.completedAt,
+      // Its WORKER_RESULT's place in the run's story, taken in this same write (operations/events.ts).
+      resultSequence: nextResultSequence(check.healthCheckUuid),
     })
     .where(stillOpen)
-    .returning({ id: workerHealthChecks.id });
+    .returning({ id: workerHealthChecks.id, resultSequence: workerHealthChecks.resultSequence });
 
-  let updated: { id: number }[];
+  let updated: { id: number; resultSequence: number | null }[];
   try {
     const batch = options.webhookId
       ? await deps.db.batch([
@@ -130,7 +133,7 @@ export async function recordWorkerResult(
           recountRun(deps.db, check.healthCheckUuid),
         ])
       : await deps.db.batch([update, recountRun(deps.db, check.healthCheckUuid)]);
-    updated = (options.webhookId ? batch[1] : batch[0]) as { id: number }[];
+    updated = (options.webhookId ? batch[1] : batch[0]) as typeof updated;
   } catch (error) {
     if (options.webhookId && /UNIQUE constraint failed: webhook_deliveries/.test(String((error as Error)?.cause ?? error))) {
       throw unauthenticated(`The webhook-id ${options.webhookId} was already used: this delivery is a replay.`);
@@ -147,7 +150,7 @@ export async function recordWorkerResult(
     );
   }
 
-  await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid: check.healthCheckUuid, workerCheckUuid });
+  await deps.publish({ type: 'WORKER_RESULT', healthCheckUuid: check.healthCheckUuid, workerCheckUuid, sequence: updated[0]!.resultSequence! });
   deps.waitUntil(options.notifyRun(check.healthCheckUuid));
   return {
     success: true,

@@ -10,7 +10,7 @@ export { HEALTH_CHECK_EVENT_TYPES, type HealthCheckEvent, type HealthCheckEventT
 /** Narrows an RPC argument to a HealthCheckEvent, or says what is wrong with it. */
 export function parseHealthCheckEvent(value: unknown): { ok: true; event: HealthCheckEvent } | { ok: false; error: string } {
   if (typeof value !== 'object' || value === null) return { ok: false, error: 'event must be an object' };
-  const { type, healthCheckUuid, workerCheckUuid } = value as Record<string, unknown>;
+  const { type, healthCheckUuid, workerCheckUuid, sequence } = value as Record<string, unknown>;
   if (!HEALTH_CHECK_EVENT_TYPES.includes(type as HealthCheckEventType)) {
     return { ok: false, error: `event.type must be one of ${HEALTH_CHECK_EVENT_TYPES.join(', ')}` };
   }
@@ -20,7 +20,10 @@ export function parseHealthCheckEvent(value: unknown): { ok: true; event: Health
   if (workerCheckUuid !== undefined && workerCheckUuid !== null && typeof workerCheckUuid !== 'string') {
     return { ok: false, error: 'event.workerCheckUuid must be a string when present' };
   }
-  const event: HealthCheckEvent = { type: type as HealthCheckEventType, healthCheckUuid };
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) {
+    return { ok: false, error: 'event.sequence must be a positive integer' };
+  }
+  const event: HealthCheckEvent = { type: type as HealthCheckEventType, healthCheckUuid, sequence };
   if (typeof workerCheckUuid === 'string') event.workerCheckUuid = workerCheckUuid;
   return { ok: true, event };
 }

@@ -5,7 +5,7 @@ import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
 import { planPublish } from '../../durable/graphql-ws/publish-plan';
 import { completedSub, readyState, updatedSub } from './helpers';
 
-const started: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1' };
+const started: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1', sequence: 1 };
 
 describe('deliveriesStillWanted', () => {
   const atPlan = (): ConnectionState[] => [readyState('viewer', { a: updatedSub(), b: updatedSub('hc-1') }), readyState('admin', { a: updatedSub() })];

@@ -25,8 +25,8 @@ const MAX_SUBSCRIPTIONS = Number(limits.EVENT_HUB_MAX_SUBSCRIPTIONS);
 const INIT_TIMEOUT_MS = Number(limits.EVENT_HUB_INIT_TIMEOUT_MS);
 const SHARDS = shardCount(env.EVENT_HUB_SHARDS);
 
-const STARTED: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1' };
-const DONE: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1' };
+const STARTED: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1', sequence: 1 };
+const DONE: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1', sequence: 3 };
 
 /** The executor the hub gets: keys from helpers, a stand-in validator, and an echoing execute. */
 const executions: ExecuteRequest[] = [];
@@ -174,7 +174,7 @@ describe('EventHub', () => {
       const c = await subscribed(stub, 'watch', UPDATED, { uuid: 'hc-1' });
       expect(await stub.publish(STARTED)).toEqual({ executions: 1, deliveries: 1 });
       expect(await c.next()).toEqual({ id: 'watch', type: 'next', payload: { data: { healthCheckUpdated: { type: 'STARTED', uuid: 'hc-1', role: 'viewer' } } } });
-      expect(await stub.publish({ type: 'STARTED', healthCheckUuid: 'hc-2' })).toEqual({ executions: 0, deliveries: 0 });
+      expect(await stub.publish({ type: 'STARTED', healthCheckUuid: 'hc-2', sequence: 1 })).toEqual({ executions: 0, deliveries: 0 });
 
       c.send({ id: 'watch', type: 'complete' });
       await c.quiet();
@@ -305,7 +305,7 @@ describe('EventHub', () => {
       gatedType = 'STARTED';
       const first = stub.publish(STARTED);
       while (executions.length === 0) await sleep(5);
-      const second = stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1' });
+      const second = stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 });
       while (executions.length < 2) await sleep(5); // WORKER_RESULT's execution is done; STARTED's is not
       await sleep(20);
       release();
@@ -341,7 +341,7 @@ describe('EventHub', () => {
   });
 
   describe('publishMany', () => {
-    const RESULT: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1' };
+    const RESULT: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
 
     it('delivers a batch in its order, one execution per distinct document per event, answering once planned', async () => {
       const stub = hub();
@@ -390,7 +390,7 @@ describe('EventHub', () => {
       const stub = hub();
       const c = await subscribed(stub, 'w', UPDATED);
       const error = await stub
-        .publishMany([STARTED, { type: 'WORKER_RESULT', healthCheckUuid: '' } as never, DONE])
+        .publishMany([STARTED, { type: 'WORKER_RESULT', healthCheckUuid: '', sequence: 2 } as never, DONE])
         .then(() => null, (e: unknown) => e);
       expect(String(error)).toMatch(/TypeError: EventHub.publishMany: events\[1\]: event.healthCheckUuid must be a non-empty string/);
       await stub.drained();
@@ -449,7 +449,7 @@ describe('EventHub', () => {
         clients.push(c);
       }
       const perEvent = MAX_SOCKETS * MAX_SUBSCRIPTIONS;
-      const events: HealthCheckEvent[] = Array.from({ length: 4 }, (_, i) => ({ type: 'STARTED', healthCheckUuid: `hc-${i}` }));
+      const events: HealthCheckEvent[] = Array.from({ length: 4 }, (_, i) => ({ type: 'STARTED', healthCheckUuid: `hc-${i}`, sequence: 1 }));
       let release!: () => void;
       gate = new Promise((resolve) => (release = resolve));
       // Overlapping publishes: two singles and a batch, all answered before anything executes.
@@ -527,7 +527,7 @@ describe('EventHub', () => {
       // the subscribe may still be in flight: publish until it lands
       let outcome = { deliveries: 0, executions: 0 };
       for (let i = 0; i < 50 && outcome.deliveries === 0; i++) {
-        outcome = await stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-9', workerCheckUuid: 'wc-1' });
+        outcome = await stub.publish({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-9', workerCheckUuid: 'wc-1', sequence: 2 });
         if (!outcome.deliveries) await sleep(10);
       }
       expect(await within(first, 'the first result')).toEqual({

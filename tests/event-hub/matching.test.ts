@@ -3,10 +3,10 @@ import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
 import { matches } from '../../durable/graphql-ws/matching';
 import { completedSub, updatedSub } from './helpers';
 
-const started: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1' };
-const workerResult: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1' };
-const completed: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1' };
-const otherRun: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-2' };
+const started: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1', sequence: 1 };
+const workerResult: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
+const completed: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1', sequence: 3 };
+const otherRun: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-2', sequence: 3 };
 
 describe('matches', () => {
   it('healthCheckUpdated(uuid) matches every event of that run and no other run', () => {

@@ -4,8 +4,8 @@ import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
 import { executionKey, planPublish, stableStringify } from '../../durable/graphql-ws/publish-plan';
 import { completedSub, readyState, T0, updatedSub } from './helpers';
 
-const completed: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1' };
-const started: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1' };
+const completed: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1', sequence: 3 };
+const started: HealthCheckEvent = { type: 'STARTED', healthCheckUuid: 'hc-1', sequence: 1 };
 
 describe('planPublish', () => {
   it('shares one execution among a thousand identical dashboards', () => {

@@ -161,15 +161,15 @@ describe('validateSubscriptionDocument', () => {
     it('parses stored documents with the same parse when executing', async () => {
       const parse = vi.fn((source: string) => gqlParse(source));
       const executor = createSchemaExecutor({ schema, authenticate: async () => auth, contextValue: () => ({}), documents: { parse } });
-      await executor.execute({ query, variables: null, operationName: null, event: { type: 'COMPLETED', healthCheckUuid: 'hc-1' }, auth: { role: 'viewer' } });
-      await executor.execute({ query, variables: null, operationName: null, event: { type: 'COMPLETED', healthCheckUuid: 'hc-2' }, auth: { role: 'viewer' } });
+      await executor.execute({ query, variables: null, operationName: null, event: { type: 'COMPLETED', healthCheckUuid: 'hc-1', sequence: 3 }, auth: { role: 'viewer' } });
+      await executor.execute({ query, variables: null, operationName: null, event: { type: 'COMPLETED', healthCheckUuid: 'hc-2', sequence: 3 }, auth: { role: 'viewer' } });
       expect(parse).toHaveBeenCalledTimes(1); // and cached
     });
   });
 });
 
 describe('createSchemaExecutor', () => {
-  const event: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1' };
+  const event: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
   const request = (query: string, role: 'viewer' | 'admin' = 'viewer'): ExecuteRequest => ({ query, variables: null, operationName: null, event, auth: { role } });
   const executor = createSchemaExecutor({ schema, authenticate: async () => auth, contextValue: (req) => ({ role: req.auth.role }) });
 
