@@ -5,14 +5,15 @@
  * **Trend.** An ordinary least-squares line through the points, score against time in days:
  * `slopePerDay`, the fitted change over the window (`slope × span`), and R², the share of the
  * scores' variance the line explains. The direction is
- * - `unclear` with fewer than TREND_MIN_POINTS points, or all at one instant;
+ * - `unclear` with fewer than TREND_MIN_POINTS points, or spanning less than TREND_MIN_SPAN_MS
+ *   (an hour: a burst of checks says nothing about a rate per day);
  * - `flat` when the fitted change over the window is smaller than FLAT_CHANGE;
  * - `rising` / `falling` when it is larger and the line explains at least TREND_MIN_R2 of the
  *   variance, else `unclear` (the scores move, but not along a line).
  *
  * **Prediction.** When the last score is in a band with a worse one below it, the line is followed
  * to the day it falls below that band's floor. It is stated only when the fit supports it:
- * at least PREDICTION_MIN_POINTS points, a falling line (slope below zero, fitted change of at
+ * at least PREDICTION_MIN_POINTS points over at least TREND_MIN_SPAN_MS, a falling line (slope below zero, fitted change of at
  * least FLAT_CHANGE), R² of at least PREDICTION_MIN_R2, a crossing after the last point, and no
  * further ahead of the last point than the history reaches back (it never extrapolates beyond the
  * span it was fitted on). Confidence is `high` from HIGH_CONFIDENCE_R2 with at least
@@ -28,6 +29,8 @@ import { HEALTH_STATUS_THRESHOLDS, healthStatusFor } from './health-status';
 import { roundScore } from './scoring';
 
 export const TREND_MIN_POINTS = 3;
+/** Points closer together than this (an hour) are too short a window for a trend or a prediction. */
+export const TREND_MIN_SPAN_MS = 3_600_000;
 export const TREND_MIN_R2 = 0.3;
 /** A fitted change over the whole window smaller than this is flat. */
 export const FLAT_CHANGE = 0.02;
@@ -125,6 +128,9 @@ export function trendOf(points: readonly ScorePoint[]): Trend {
           : 'No trend: every point is at the same time.',
     };
   }
+  if (fit.lastAt.getTime() - fit.firstAt.getTime() < TREND_MIN_SPAN_MS) {
+    return { direction: 'unclear', fit: null, change: null, description: 'No trend: the points span less than an hour.' };
+  }
   const change = fit.slopePerDay * spanDays(fit);
   const over = `over ${fit.points} points`;
   if (isFlat(change)) {
@@ -186,7 +192,9 @@ export function predictBandCrossing(points: readonly ScorePoint[]): PredictionRe
   const next = nextWorseBand(fromBand);
   if (!next) return none('Already in the critical band: there is no worse band to predict.');
   const fit = fitLine(sorted);
-  if (!fit) return none('No prediction: every check is at the same time.');
+  if (!fit || fit.lastAt.getTime() - fit.firstAt.getTime() < TREND_MIN_SPAN_MS) {
+    return none('No prediction: the checks span less than an hour.');
+  }
   const span = spanDays(fit);
   const change = fit.slopePerDay * span;
   if (fit.slopePerDay >= 0 || isFlat(change)) return none(`No fall to predict: the score is ${fit.slopePerDay > 0 && !isFlat(change) ? 'rising' : 'flat'}.`);

@@ -35,6 +35,14 @@ describe('trends', () => {
     expect(trendOf(daily([1, 1, 1])).direction).toBe('flat');
   });
 
+  it('is unclear over less than an hour', () => {
+    const burst = [1, 0.9, 0.8].map((score, i) => ({ at: new Date(START + i * 1000), score }));
+    expect(trendOf(burst)).toMatchObject({ direction: 'unclear', description: 'No trend: the points span less than an hour.' });
+    expect(predictBandCrossing([...burst, ...burst.map((p) => ({ ...p, at: new Date(p.at.getTime() + 500) }))]).reason).toBe(
+      'No prediction: the checks span less than an hour.',
+    );
+  });
+
   it('is unclear with too few points, or scores that do not follow a line', () => {
     expect(trendOf(daily([1, 0.5])).direction).toBe('unclear');
     expect(trendOf(daily([1, 0.5])).description).toContain('at least 3');
