@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Db } from '../db/client';
 import { deriveWorkerSecret } from '../sdk/src/signing';
 import { workers, type WorkerRow } from '../db/workers';
+import { cycleThrough } from '../domain/alerts/dependencies';
 import { badInput, conflict, notFound, parseInput } from './errors';
+import { parseStringList } from './json-columns';
 import { serviceBinding } from './service-binding';
 
 /** Binding names as wrangler allows them: an identifier, by convention upper snake case. */
@@ -35,11 +37,17 @@ const reachSchema = z
   .object({ binding: z.string().regex(BINDING_NAME, 'binding must be a binding name such as AGENT_FACTORY').nullish(), url: httpsUrl.nullish() })
   .refine((value) => (value.binding ? 1 : 0) + (value.url ? 1 : 0) === 1, 'give exactly one of binding or url');
 
+/** The workers a worker depends on, by name (dependency-aware alert suppression). */
+const dependsOnSchema = z
+  .array(z.string().regex(WORKER_NAME, 'dependsOn must name workers: lower-case letters, digits and "-"'))
+  .max(50, 'dependsOn names at most 50 workers');
+
 export const registerWorkerInput = z
   .object({
     name: z.string().regex(WORKER_NAME, 'name must be lower-case letters, digits and "-", up to 63 characters'),
     type: z.string().trim().min(1, 'type must not be empty').max(64, 'type is at most 64 characters'),
     enabled: z.boolean().default(true),
+    dependsOn: dependsOnSchema.nullish(),
   })
   .and(reachSchema);
 export type RegisterWorkerInput = z.input<typeof registerWorkerInput>;
@@ -49,6 +57,30 @@ export interface UpdateWorkerInput {
   enabled?: boolean | null;
   binding?: string | null;
   url?: string | null;
+  /** Replaces the list; [] clears it. */
+  dependsOn?: string[] | null;
+}
+
+/**
+ * Checks a worker's dependencies against the registry: each a registered worker, not itself, and
+ * no cycle (a → b → a) once they are set. Answers them without repeats, in the order given.
+ */
+async function checkDependencies(db: Db, name: string, dependsOn: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(dependsOn)];
+  if (unique.length === 0) return unique;
+  if (unique.includes(name)) throw badInput(`A worker cannot depend on itself: take "${name}" out of dependsOn.`);
+  const registry = await db.query.workers.findMany({ columns: { name: true, dependsOn: true }, orderBy: { name: 'asc' } });
+  const unknown = unique.filter((dependency) => !registry.some((worker) => worker.name === dependency));
+  if (unknown.length) {
+    throw badInput(
+      `dependsOn ${unknown.map((dependency) => `"${dependency}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not registered: register ${unknown.length === 1 ? 'it' : 'them'} first. Registered workers: ${registry.map((worker) => worker.name).join(', ') || 'none'}.`,
+      { unknownWorkers: unknown },
+    );
+  }
+  const graph = new Map(registry.map((worker) => [worker.name, parseStringList(worker.dependsOn)]));
+  const cycle = cycleThrough(graph, name, unique);
+  if (cycle) throw badInput(`dependsOn would make a dependency cycle: ${cycle.join(' → ')}.`, { cycle });
+  return unique;
 }
 
 /** A binding must exist on the orchestrator, or dispatches to it could never arrive. */
@@ -72,9 +104,10 @@ export async function workerSigningSecret(db: Db, env: Env, name: string): Promi
 export async function registerWorker(db: Db, env: Env, input: RegisterWorkerInput): Promise<WorkerRow> {
   const data = parseInput(registerWorkerInput, input);
   assertBindingExists(env, data.binding);
+  const dependsOn = await checkDependencies(db, data.name, data.dependsOn ?? []);
   const [row] = await db
     .insert(workers)
-    .values({ name: data.name, type: data.type, enabled: data.enabled, binding: data.binding ?? null, url: data.url ?? null })
+    .values({ name: data.name, type: data.type, enabled: data.enabled, binding: data.binding ?? null, url: data.url ?? null, dependsOn: JSON.stringify(dependsOn) })
     .onConflictDoNothing({ target: workers.name })
     .returning();
   if (!row) throw conflict(`A worker named "${data.name}" is already registered.`);
@@ -91,10 +124,12 @@ export async function updateWorker(db: Db, env: Env, name: string, input: Update
       : { binding: existing.binding, url: existing.url };
   assertBindingExists(env, reach.binding);
   const type = input.type == null ? existing.type : parseInput(z.string().trim().min(1, 'type must not be empty').max(64), input.type);
+  const dependsOn = input.dependsOn == null ? undefined : await checkDependencies(db, name, parseInput(dependsOnSchema, input.dependsOn));
   const [row] = await db
     .update(workers)
     .set({
       type,
+      ...(dependsOn ? { dependsOn: JSON.stringify(dependsOn) } : {}),
       enabled: input.enabled ?? existing.enabled,
       binding: reach.binding ?? null,
       url: reach.url ?? null,
@@ -106,10 +141,19 @@ export async function updateWorker(db: Db, env: Env, name: string, input: Update
   return row;
 }
 
-/** Removes a worker from the registry; its past results stay in the history. */
+/**
+ * Removes a worker from the registry; its past results stay in the history. Workers that depended
+ * on it no longer do (in the same batch), so dependsOn only ever names registered workers.
+ */
 export async function removeWorker(db: Db, name: string): Promise<boolean> {
-  const [row] = await db.delete(workers).where(eq(workers.name, name)).returning({ id: workers.id });
-  if (!row) throw notFound(`No worker named "${name}".`);
+  const [deleted] = await db.batch([
+    db.delete(workers).where(eq(workers.name, name)).returning({ id: workers.id }),
+    db
+      .update(workers)
+      .set({ dependsOn: sql`(SELECT json_group_array(value) FROM json_each(${workers.dependsOn}) WHERE value <> ${name})`, updatedAt: sql`CURRENT_TIMESTAMP` })
+      .where(sql`EXISTS (SELECT 1 FROM json_each(${workers.dependsOn}) WHERE value = ${name})`),
+  ]);
+  if (deleted.length === 0) throw notFound(`No worker named "${name}".`);
   return true;
 }
 

@@ -13,5 +13,10 @@ import './api-key';
 import './health-check-mutations';
 import './report-worker-result';
 import './subscriptions';
+import './alert-enums';
+import './alert-channel';
+import './alert-rule';
+import './alert-maintenance-window';
+import './alert';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,3 +1,4 @@
+import { parseStringList } from '../operations/json-columns';
 import { registerWorker, removeWorker, updateWorker, workerSigningSecret } from '../operations/workers-registry';
 import { builder } from './builder';
 
@@ -13,6 +14,12 @@ export const WorkerType = builder.drizzleObject('workers', {
       description: "The orchestrator's service binding that reaches it, when reached that way.",
     }),
     url: t.exposeString('url', { nullable: true, description: 'Its https base URL, when reached that way.' }),
+    dependsOn: t.stringList({
+      description:
+        'The registered workers it depends on. When one of them is failing too, its alerts are folded into the alert of the dependency, which lists it as affected.',
+      select: { columns: { dependsOn: true } },
+      resolve: (row) => parseStringList(row.dependsOn),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -34,6 +41,7 @@ const RegisterWorkerInput = builder.inputType('RegisterWorkerInput', {
     binding: t.string({ description: "The orchestrator's service binding that reaches it." }),
     url: t.string({ description: 'Its https base URL (http only for localhost).' }),
     enabled: t.boolean({ defaultValue: true }),
+    dependsOn: t.stringList({ description: 'Registered workers it depends on (no cycles).' }),
   }),
 });
 
@@ -43,6 +51,7 @@ const UpdateWorkerInput = builder.inputType('UpdateWorkerInput', {
     binding: t.string({ description: 'Setting binding or url replaces how the worker is reached.' }),
     url: t.string(),
     enabled: t.boolean(),
+    dependsOn: t.stringList({ description: 'Replaces the workers it depends on; [] clears them. Registered workers only, no cycles.' }),
   }),
 });
 

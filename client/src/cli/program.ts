@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
+import { registerAlertCommands } from './alerts.js';
 import { colorEnabled, Context, DEFAULT_URL, type GlobalOptions } from './context.js';
 import { describeError, EXIT, exitCodeForError, type ExitCode } from './exit-codes.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
@@ -81,7 +82,7 @@ export function createProgram(result: { code: ExitCode }): Command {
   const program = new Command();
   program
     .name('worker-health')
-    .description('Start, follow and gate on health checks of a worker-health orchestrator; manage its workers, schedules and keys.')
+    .description('Start, follow and gate on health checks of a worker-health orchestrator; manage its workers, schedules, keys and alerts.')
     .version(version(), '-V, --version')
     .addOption(new Option('--url <url>', 'the orchestrator').env('WORKER_HEALTH_URL').default(DEFAULT_URL))
     .addOption(new Option('--api-key <key>', 'an API key (prefer the variable: arguments show in process lists)').env('WORKER_HEALTH_API_KEY'))
@@ -156,6 +157,7 @@ export function createProgram(result: { code: ExitCode }): Command {
     .option('--worker-url <url>', 'its https base URL (http only for localhost)')
     .option('--binding <binding>', "the orchestrator's service binding that reaches it")
     .option('--disabled', 'register it, but leave it out of runs until enabled')
+    .option('--depends-on <names>', 'registered workers it depends on, comma-separated (alerts fold into theirs)', list)
     .action(action((ctx, name: string, { workerUrl, disabled, ...options }: Omit<RegisterOptions, 'enabled' | 'url'> & { workerUrl?: string; disabled?: boolean }) =>
         registerWorker(ctx, name, { ...options, ...(workerUrl === undefined ? {} : { url: workerUrl }), enabled: !disabled }),
       ));
@@ -168,6 +170,8 @@ export function createProgram(result: { code: ExitCode }): Command {
     .option('--binding <binding>', 'reach it through this service binding instead')
     .option('--enable', 'include it in runs')
     .option('--disable', 'leave it out of runs')
+    .option('--depends-on <names>', 'replace the workers it depends on, comma-separated', list)
+    .option('--no-depends-on', 'it depends on no worker')
     .action(action((ctx, name: string, { workerUrl, ...options }: Omit<UpdateOptions, 'url'> & { workerUrl?: string }) =>
         updateWorker(ctx, name, { ...options, ...(workerUrl === undefined ? {} : { url: workerUrl }) }),
       ));
@@ -238,6 +242,8 @@ export function createProgram(result: { code: ExitCode }): Command {
     .addOption(new Option('--role <role>', 'what it may do').choices(['viewer', 'operator', 'admin']).default('viewer'))
     .action(action((ctx, name: string, options: { role: string }) => createKey(ctx, name, options.role)));
   keys.command('revoke').description('revoke a key at once').argument('<name>').action(action((ctx, name: string) => revokeKey(ctx, name)));
+
+  registerAlertCommands(program, action, { integer, decimal, list });
 
   return program;
 }

@@ -31,8 +31,8 @@ export async function listWorkers(ctx: Context): Promise<ExitCode> {
     ctx.out(
       table(
         c,
-        ['NAME', 'TYPE', 'ENABLED', 'REACHED BY', 'UPDATED'],
-        workers.map((w) => [w.name, w.type, w.enabled ? c.green('yes') : c.yellow('no'), reachedBy(w), time(w.updatedAt)]),
+        ['NAME', 'TYPE', 'ENABLED', 'REACHED BY', 'DEPENDS ON', 'UPDATED'],
+        workers.map((w) => [w.name, w.type, w.enabled ? c.green('yes') : c.yellow('no'), reachedBy(w), w.dependsOn.join(',') || '-', time(w.updatedAt)]),
       ),
     );
   }
@@ -44,6 +44,7 @@ export interface RegisterOptions {
   binding?: string;
   url?: string;
   enabled: boolean;
+  dependsOn?: string[];
 }
 
 function oneWayToReach(options: { binding?: string; url?: string }, required: boolean): void {
@@ -62,11 +63,12 @@ export async function registerWorker(ctx: Context, name: string, options: Regist
       enabled: options.enabled,
       ...(options.binding === undefined ? {} : { binding: options.binding }),
       ...(options.url === undefined ? {} : { url: options.url }),
+      ...(options.dependsOn === undefined ? {} : { dependsOn: options.dependsOn }),
     },
   });
   if (ctx.json) ctx.printJson(worker);
   else {
-    ctx.out(`registered ${worker.name} (${worker.type}, ${reachedBy(worker)}${worker.enabled ? '' : ', disabled'})`);
+    ctx.out(`registered ${worker.name} (${worker.type}, ${reachedBy(worker)}${worker.enabled ? '' : ', disabled'}${dependsOnText(worker)})`);
     ctx.note(`next: give it its secret: worker-health workers secret ${worker.name} --wrangler-put (or --dev-vars <path>/.dev.vars)`);
   }
   return EXIT.OK;
@@ -78,7 +80,11 @@ export interface UpdateOptions {
   url?: string;
   enable?: boolean;
   disable?: boolean;
+  /** A list replaces them; false (--no-depends-on) clears them. */
+  dependsOn?: string[] | false;
 }
+
+const dependsOnText = (worker: Pick<WorkerFieldsFragment, 'dependsOn'>) => (worker.dependsOn.length ? `, depends on ${worker.dependsOn.join(', ')}` : '');
 
 export async function updateWorker(ctx: Context, name: string, options: UpdateOptions): Promise<ExitCode> {
   oneWayToReach(options, false);
@@ -88,11 +94,12 @@ export async function updateWorker(ctx: Context, name: string, options: UpdateOp
     ...(options.binding === undefined ? {} : { binding: options.binding }),
     ...(options.url === undefined ? {} : { url: options.url }),
     ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
+    ...(options.dependsOn === undefined ? {} : { dependsOn: options.dependsOn === false ? [] : options.dependsOn }),
   };
-  if (Object.keys(input).length === 0) throw new CliError(EXIT.USAGE, 'nothing to change: give --type, --binding, --worker-url, --enable or --disable');
+  if (Object.keys(input).length === 0) throw new CliError(EXIT.USAGE, 'nothing to change: give --type, --binding, --worker-url, --enable, --disable, --depends-on or --no-depends-on');
   const { updateWorker: worker } = await ctx.client().request(UpdateWorkerDocument, { name, input });
   if (ctx.json) ctx.printJson(worker);
-  else ctx.out(`updated ${worker.name} (${worker.type}, ${reachedBy(worker)}, ${worker.enabled ? 'enabled' : 'disabled'})`);
+  else ctx.out(`updated ${worker.name} (${worker.type}, ${reachedBy(worker)}, ${worker.enabled ? 'enabled' : 'disabled'}${dependsOnText(worker)})`);
   return EXIT.OK;
 }
 
