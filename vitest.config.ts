@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { DATA_FACTORY_DB_ID, RECORDING_WORKER, SILENT_WORKER, fleetWorkers } from './tests/setup/fleet-workers';
+import { startAlertReceiver } from './tests/workers/alert-receiver';
 
 const SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
@@ -13,6 +14,9 @@ export default defineConfig(async () => {
     migrationsPattern: 'migrations/*/migration.sql',
   });
   const dataFactoryMigrations = await readD1Migrations('fleet/data-factory/migrations');
+  // Alert notifications go to a local receiver over HTTP (tests/workers/alert-receiver.ts), as
+  // they would go to Slack, Discord, PagerDuty or a webhook.
+  const alertReceiver = await startAlertReceiver();
   return {
     plugins: [
       cloudflareTest({
@@ -30,6 +34,11 @@ export default defineConfig(async () => {
             EVENT_HUB_MAX_SOCKETS: '3',
             EVENT_HUB_MAX_SUBSCRIPTIONS: '3',
             EVENT_HUB_INIT_TIMEOUT_MS: '1000',
+            // Alert delivery: the receiver's address; a 1 s timeout, retries after 1, 2, 4 s
+            // (wrangler.toml's top level retries 3 times, then dead-letters).
+            ALERT_RECEIVER_URL: alertReceiver.url,
+            ALERT_DELIVERY_TIMEOUT_MS: '1000',
+            ALERT_RETRY_BASE_SECONDS: '1',
           },
           d1Databases: { DB: 'worker-health-test-db', TEST_DATA_FACTORY_DB: DATA_FACTORY_DB_ID },
           // The demo fleet, bundled, beside the orchestrator: the real workers a run dispatches to;

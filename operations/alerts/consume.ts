@@ -21,34 +21,41 @@ export interface QueueMessageLike {
 export async function consumeAlertBatch(deps: OperationDeps, batch: { readonly queue: string; readonly messages: readonly QueueMessageLike[] }): Promise<void> {
   const deadLetters = batch.queue.endsWith(DEAD_LETTER_SUFFIX);
   const { retryBaseSeconds } = alertSettings(deps.env);
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const body = parseAlertMessage(message.body);
-      if (!body) {
-        console.error(JSON.stringify({ event: 'alert.message.unreadable', queue: batch.queue, body: JSON.stringify(message.body)?.slice(0, 200) }));
+  const handle = async (message: QueueMessageLike) => {
+    const body = parseAlertMessage(message.body);
+    if (!body) {
+      console.error(JSON.stringify({ event: 'alert.message.unreadable', queue: batch.queue, body: JSON.stringify(message.body)?.slice(0, 200) }));
+      return message.ack();
+    }
+    try {
+      if (deadLetters) {
+        if (body.kind === 'deliver') await recordDeadLetter(deps, body.deliveryId);
+        else console.error(JSON.stringify({ event: 'alert.evaluate.dead_lettered', healthCheckUuid: body.healthCheckUuid }));
         return message.ack();
       }
-      try {
-        if (deadLetters) {
-          if (body.kind === 'deliver') await recordDeadLetter(deps, body.deliveryId);
-          else console.error(JSON.stringify({ event: 'alert.evaluate.dead_lettered', healthCheckUuid: body.healthCheckUuid }));
-          return message.ack();
-        }
-        if (body.kind === 'evaluate') {
-          const outcome = await evaluateRunAlerts(deps, body.healthCheckUuid);
-          if (outcome.transitions) console.log(JSON.stringify({ event: 'alert.evaluated', healthCheckUuid: body.healthCheckUuid, ...outcome }));
-          return message.ack();
-        }
-        const outcome = await deliverNotification(deps, body);
-        if (outcome.action === 'retry') return message.retry({ delaySeconds: outcome.delaySeconds });
+      if (body.kind === 'evaluate') {
+        const outcome = await evaluateRunAlerts(deps, body.healthCheckUuid);
+        if (outcome.transitions) console.log(JSON.stringify({ event: 'alert.evaluated', healthCheckUuid: body.healthCheckUuid, ...outcome }));
         return message.ack();
-      } catch (error) {
-        // D1 or the queue failed us: try the whole message again later (everything it does is idempotent).
-        console.error(JSON.stringify({ event: 'alert.message.failed', kind: body.kind, attempts: message.attempts, error: String(error) }));
-        return message.retry({ delaySeconds: retryDelaySeconds(message.attempts, retryBaseSeconds) });
       }
-    }),
-  );
+      const outcome = await deliverNotification(deps, body);
+      if (outcome.action === 'retry') return message.retry({ delaySeconds: outcome.delaySeconds });
+      return message.ack();
+    } catch (error) {
+      // D1 or the queue failed us: try the whole message again later (everything it does is idempotent).
+      console.error(JSON.stringify({ event: 'alert.message.failed', kind: body.kind, attempts: message.attempts, error: String(error) }));
+      return message.retry({ delaySeconds: retryDelaySeconds(message.attempts, retryBaseSeconds) });
+    }
+  };
+  // Evaluations one after another, in the order the runs ended (each judges its run as of then,
+  // and a later run's must not race an earlier one's); deliveries all at once.
+  const evaluations = batch.messages.filter((message) => parseAlertMessage(message.body)?.kind === 'evaluate');
+  await Promise.all([
+    (async () => {
+      for (const message of evaluations) await handle(message);
+    })(),
+    ...batch.messages.filter((message) => !evaluations.includes(message)).map(handle),
+  ]);
 }
 
 /**

@@ -4,8 +4,11 @@
  * the unresolved alerts, lets the domain decide (domain/alerts/rules.ts), records each transition
  * exactly once (transitions.ts), then queues a message per delivery still to send.
  *
- * Only subjects whose latest check is from run X are acted on (the others are read as context,
- * for dependencies): a run evaluated late, after a newer one, changes nothing the newer one decided.
+ * The history is read as of run X (its checks and earlier ones), so every run is judged on what
+ * was known when it ended, however late its message is handled: a blip between two runs is not
+ * lost because the next run ended before the consumer got to it. Only subjects checked in run X
+ * are acted on (the others are context, for dependencies), and none whose alerts were already
+ * evaluated on a later run: a run handled after a newer one changes nothing the newer one decided.
  */
 import { sql } from 'drizzle-orm';
 import { FLEET_SUBJECT } from '../../db/alerts';
@@ -53,7 +56,7 @@ function check(row: { healthCheckUuid: string; score: number; recommendations: s
  * The latest `depth` checks of each named worker in finished runs, newest first: one statement,
  * each worker's checks found through the (worker_name, id) index, the names bound as one JSON array.
  */
-async function workerHistory(db: Db, names: readonly string[], depth: number, now: Date) {
+async function workerHistory(db: Db, names: readonly string[], depth: number, asOfRunId: number, now: Date) {
   const history = new Map<string, { type: string; checks: SubjectCheck[] }>();
   if (names.length === 0) return history;
   const rows = await db.all<HistoryRow>(sql`
@@ -62,7 +65,7 @@ async function workerHistory(db: Db, names: readonly string[], depth: number, no
     FROM json_each(${JSON.stringify(names)}) AS n
     JOIN worker_health_checks w ON w.id IN (
       SELECT w2.id FROM worker_health_checks w2 JOIN health_checks h2 ON h2.health_check_uuid = w2.health_check_uuid
-      WHERE w2.worker_name = n.value AND h2.status IN ${FINAL_RUN_SQL}
+      WHERE w2.worker_name = n.value AND h2.status IN ${FINAL_RUN_SQL} AND h2.id <= ${asOfRunId}
       ORDER BY w2.id DESC LIMIT ${depth})
     JOIN health_checks h ON h.health_check_uuid = w.health_check_uuid
     ORDER BY w.worker_name, w.id DESC`);
@@ -75,10 +78,10 @@ async function workerHistory(db: Db, names: readonly string[], depth: number, no
   return history;
 }
 
-async function fleetHistory(db: Db, depth: number, now: Date): Promise<SubjectCheck[]> {
+async function fleetHistory(db: Db, depth: number, asOfRunId: number, now: Date): Promise<SubjectCheck[]> {
   const rows = await db.all<{ healthCheckUuid: string; score: number | null; recommendations: string | null; completedAt: string | null }>(sql`
     SELECT health_check_uuid AS healthCheckUuid, overall_health_score AS score, ai_recommendations AS recommendations, completed_at AS completedAt
-    FROM health_checks WHERE status IN ${FINAL_RUN_SQL} ORDER BY id DESC LIMIT ${depth}`);
+    FROM health_checks WHERE status IN ${FINAL_RUN_SQL} AND id <= ${asOfRunId} ORDER BY id DESC LIMIT ${depth}`);
   return rows.map((row) => check({ ...row, score: row.score ?? 0 }, now));
 }
 
@@ -101,12 +104,19 @@ export async function evaluateRunAlerts(deps: Pick<OperationDeps, 'db' | 'env' |
   const rules = await db.query.alertRules.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } });
   if (rules.length === 0) return { transitions: 0, queued: 0 };
 
-  const [runWorkers, registry, windowRows, unresolvedRows] = await Promise.all([
+  const [runWorkers, registry, windowRows, unresolvedRows, evaluatedRows] = await Promise.all([
     db.query.workerHealthChecks.findMany({ columns: { workerName: true, workerType: true }, where: { healthCheckUuid } }),
     db.query.workers.findMany({ columns: { name: true, type: true, dependsOn: true } }),
     db.query.maintenanceWindows.findMany(),
     db.query.alerts.findMany({ where: { status: { ne: 'resolved' } } }),
+    // Per rule and subject, the newest run its alerts were evaluated on.
+    db.all<{ ruleId: number; subject: string; runId: number }>(sql`
+      SELECT a.rule_id AS ruleId, a.subject AS subject, max(h.id) AS runId
+      FROM alerts a JOIN health_checks h ON h.health_check_uuid = a.health_check_uuid
+      GROUP BY a.rule_id, a.subject`),
   ]);
+  const evaluatedOn = new Map(evaluatedRows.map((row) => [`${row.ruleId}:${row.subject}`, row.runId]));
+  const newerDecided = (ruleId: number, subject: string) => (evaluatedOn.get(`${ruleId}:${subject}`) ?? 0) > run.id;
   const windows = windowRows.map(windowSpec);
   const registered = new Map(registry.map((worker) => [worker.name, { type: worker.type, dependsOn: parseStringList(worker.dependsOn) }]));
   // Every worker a worker rule covers: registered ones (their state matters to their dependants)
@@ -118,8 +128,8 @@ export async function evaluateRunAlerts(deps: Pick<OperationDeps, 'db' | 'env' |
 
   const depth = Math.min(MAX_HISTORY, Math.max(...rules.map((rule) => Math.max(rule.failureThreshold, rule.successThreshold, rule.flapWindow))));
   const [history, fleet] = await Promise.all([
-    workerHistory(db, names, depth, now),
-    rules.some((rule) => rule.fleet) ? fleetHistory(db, depth, now) : Promise.resolve([]),
+    workerHistory(db, names, depth, run.id, now),
+    rules.some((rule) => rule.fleet) ? fleetHistory(db, depth, run.id, now) : Promise.resolve([]),
   ]);
 
   const workerStates = new Map<string, SubjectState>();
@@ -149,7 +159,9 @@ export async function evaluateRunAlerts(deps: Pick<OperationDeps, 'db' | 'env' |
   let transitions = 0;
   const touched = new Set<number>();
   for (const rule of rules) {
-    const subjects = rule.fleet ? [fleetState] : [...workerStates.values()].filter((state) => inScope(rule, { name: state.workerName!, type: known.get(state.workerName!) ?? '' }));
+    const subjects = (rule.fleet ? [fleetState] : [...workerStates.values()].filter((state) => inScope(rule, { name: state.workerName!, type: known.get(state.workerName!) ?? '' }))).map(
+      (state) => (state.decide && newerDecided(rule.id, state.subject) ? { ...state, decide: false } : state),
+    );
     const unresolved: UnresolvedAlert[] = unresolvedRows
       .filter((alert) => alert.ruleId === rule.id)
       .map((alert) => ({
