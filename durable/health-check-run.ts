@@ -142,7 +142,9 @@ export class HealthCheckRun extends DurableObject<Env> {
         return;
       case 'timeout': {
         await timeOutOutstandingWorkers(deps, run.healthCheckUuid, run.timeoutMinutes);
-        await finaliseRunIfComplete(deps, run.healthCheckUuid);
+        // Through the de-duplicated path: a finalisation already waiting on its analysis is joined,
+        // not run a second time beside it.
+        await this.finaliseIfComplete(run);
         await this.save({ ...run, finished: true });
         return;
       }

@@ -9,6 +9,7 @@
  * dispatches it again, and D1 says which of its workers still need it: those still `pending`.
  * A worker may so be dispatched twice (its answer came but was not recorded); never zero times.
  */
+import { answeredMessage, notRespondingMessage } from '../domain/failure-messages';
 
 /** Workers dispatched per alarm invocation: each invocation has its own subrequest budget. */
 export const DISPATCH_BATCH_SIZE = 25;
@@ -86,11 +87,11 @@ export type DispatchOutcome = { accepted: true } | { accepted: false; error: str
 export function dispatchOutcome(workerName: string, answer: { status: number; body: string } | { error: unknown }): DispatchOutcome {
   if ('error' in answer) {
     const reason = answer.error instanceof Error ? answer.error.message : String(answer.error);
-    return { accepted: false, error: `Worker ${workerName} not responding: ${reason}` };
+    return { accepted: false, error: notRespondingMessage(workerName, reason) };
   }
   if (answer.status === 202) return { accepted: true };
-  const detail = answer.body.trim().slice(0, 300);
-  return { accepted: false, error: `Worker ${workerName} answered ${answer.status}${detail ? `: ${detail}` : ''}` };
+  // The analysis reads these messages back (domain/failure-causes.ts): one builder for both sides.
+  return { accepted: false, error: answeredMessage(workerName, answer.status, answer.body) };
 }
 
 /**
