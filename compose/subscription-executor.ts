@@ -18,6 +18,7 @@ import { maskError } from '../http/mask-error';
 import { serverSettings } from '../http/settings';
 import { buildYoga } from '../http/yoga';
 import { authenticate } from '../operations/api-keys';
+import { runStory } from '../operations/events';
 import { createOperationDeps } from '../durable/operation-deps';
 import type { GraphQLContext } from '../schema/context';
 import { schema } from '../schema/index';
@@ -98,5 +99,7 @@ export function createSubscriptionExecutor(env: Env): SubscriptionExecutor {
     authenticate: (authorization) => authenticateKey(db, env, authorization),
     contextValue: (request) => executionContext(db, env, request),
     maskError: formatForClient,
+    // The catch-up of a healthCheckUpdated(uuid) subscriber: what D1 says happened so far.
+    history: (healthCheckUuid) => runStory(db, healthCheckUuid),
   });
 }

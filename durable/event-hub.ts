@@ -1,14 +1,16 @@
 /**
  * EventHub: graphql-ws (`graphql-transport-ws`) subscriptions over hibernatable WebSockets.
  *
- * Thin glue. Every decision is a pure function in ./graphql-ws: whether an upgrade is accepted
- * (upgrade.ts), what a frame means and what to answer (messages.ts, reducer.ts, on graphql-ws's own
- * codec), when a socket has waited too long for `connection_init` (init-timeout.ts), which sockets
- * a revoked key closes and which inits it refuses (revoked-keys.ts), which subscriptions an event
- * concerns and which executions a publish needs (matching.ts, publish-plan.ts), which deliveries
- * are still wanted once they ran (delivery.ts). This class feeds them sockets, attachments, the
- * alarm and the clock, and keeps only what cannot be decided ahead: the order of each socket's
- * messages and of the publishes' deliveries, and the names of keys revoked lately.
+ * Thin glue. Every decision is a pure function in ./graphql-ws: whether an upgrade is accepted and
+ * which waiting socket makes room for it (upgrade.ts), what a frame means and what to answer
+ * (messages.ts, reducer.ts, on graphql-ws's own codec), when a socket has waited too long for
+ * `connection_init` (init-timeout.ts), which sockets a revoked key closes and which inits it
+ * refuses (revoked-keys.ts), which subscriptions an event concerns and which executions a publish
+ * needs (matching.ts, publish-plan.ts), which deliveries are still wanted once they ran
+ * (delivery.ts), what a late subscriber's catch-up sends and leaves (replay.ts). This class feeds
+ * them sockets, attachments, the alarm and the clock, and keeps only what cannot be decided ahead:
+ * the order of each socket's messages and of the publishes' deliveries, the catch-ups in progress,
+ * and the names of keys revoked lately.
  *
  * A connection's whole state (phase, auth, subscriptions with their documents) lives in its
  * socket's attachment, so the object can hibernate between events and keep its connections; that
@@ -18,31 +20,42 @@
  * Sockets are spread over `EVENT_HUB_SHARDS` hubs by the Worker; the run pipeline calls
  * `publishMany(events)` (or `publish(event)`) on every shard. Both answer once the events are
  * planned and deliver in the background, in the order events arrived, so watchers never slow the
- * run pipeline down.
+ * run pipeline down; and the delivery yields to the event loop every DELIVERY_CHUNK sends, so a
+ * publish to a thousand subscribers never keeps another socket's ping, subscribe or complete
+ * waiting behind it.
+ *
+ * A `healthCheckUpdated(uuid)` subscriber first gets its run's story so far from D1, then live
+ * events, with no gap and no duplicate at the seam (replay.ts).
  *
  * Vars (all optional): EVENT_HUB_MAX_SOCKETS (1000), EVENT_HUB_MAX_PENDING_SOCKETS (100, at most
  * the socket cap), EVENT_HUB_MAX_SUBSCRIPTIONS (20), EVENT_HUB_MAX_DOCUMENT_BYTES (4096),
  * EVENT_HUB_INIT_TIMEOUT_MS (10000).
  *
- * A hub at its socket cap, or at its cap of sockets still awaiting `connection_init`, refuses the
- * upgrade with 503 and Retry-After rather than accepting and closing with 1013: the refusal reaches the Worker's router before any client sees it, so the
- * router can try the next shard; a client that does get it (every shard full) retries like after
- * any failed handshake.
+ * Only open sockets count: one the hub closed stays listed by the runtime until its peer answers
+ * the close (which a client that never authenticated may never do), and must not hold a place. A
+ * hub at a cap first closes the socket that has waited longest for `connection_init` (4408) to
+ * make room; only when none can go does it refuse the upgrade with 503 and Retry-After rather
+ * than accepting and closing with 1013: the refusal reaches the Worker's router before any client
+ * sees it, so the router can try the next shard; a client that does get it (every shard full)
+ * retries like after any failed handshake.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { readConnectionState, initialConnectionState, type ConnectionState } from './graphql-ws/connection-state';
 import { parseHealthCheckEvent, type HealthCheckEvent } from './graphql-ws/event';
 import type { SubscriptionExecutor } from './graphql-ws/executor';
+import type { PublishPlan } from './graphql-ws/publish-plan';
 import { createExecutor } from './graphql-ws/executor-registry';
-import { initDeadline, INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
+import { EVICTED_CLOSE, initDeadline, INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
 import { readHubLimits, type HubLimits } from './graphql-ws/limits';
-import { INTERNAL_CLOSE, INTERNAL_ERROR, nextFrame, serializeServerMessage, type CloseInstruction } from './graphql-ws/messages';
+import { complete, error as operationError, INTERNAL_CLOSE, INTERNAL_ERROR, nextFrame, serializeServerMessage, type CloseInstruction } from './graphql-ws/messages';
 import { Limiter } from './graphql-ws/concurrency';
-import { deliveriesStillWanted } from './graphql-ws/delivery';
-import { planPublish } from './graphql-ws/publish-plan';
+import { deliveryStillWanted } from './graphql-ws/delivery';
+import { indexSubscriptions, planPublish } from './graphql-ws/publish-plan';
+import { afterReplay, heldToSend, orderedStory, replaysToStart, sameSubscription, type HeldNext, type ReplayTarget } from './graphql-ws/replay';
+import type { ExecuteRequest } from './graphql-ws/executor';
 import { handleClientFrame, refuseUnstorableState, type ReducerDeps } from './graphql-ws/reducer';
 import { initRevokedMeanwhile, rememberRevokedKey, REVOKED_CLOSE, socketsOfKey, type RevokedKeys } from './graphql-ws/revoked-keys';
-import { checkUpgradeRequest, countAwaitingInit, refuseUpgrade } from './graphql-ws/upgrade';
+import { admitUpgrade, checkUpgradeRequest } from './graphql-ws/upgrade';
 
 /**
  * Executions one hub runs at a time, over all publishes together. Each reads D1 (a query per
@@ -50,6 +63,21 @@ import { checkUpgradeRequest, countAwaitingInit, refuseUpgrade } from './graphql
  * queue there, as hundreds of pending queries for a burst of events with many distinct documents.
  */
 export const EXECUTION_CONCURRENCY = 6;
+
+/**
+ * `next` messages sent between two yields to the event loop. Sending one costs about 0.05 ms, so
+ * a chunk is a few milliseconds: a ping, subscribe or complete from any socket is handled between
+ * two chunks of even the largest delivery instead of after all of it.
+ */
+export const DELIVERY_CHUNK = 100;
+
+/** WebSocket.readyState of an open socket; CLOSING (2) once either side sent its close. */
+const OPEN = 1;
+
+/** A catch-up in progress for one operation: the live `next`s held back until it is sent. */
+interface Replay {
+  held: HeldNext[];
+}
 
 export interface PublishOutcome {
   /** Distinct executions this event needs. */
@@ -71,6 +99,12 @@ export class EventHub extends DurableObject<Env> {
   private revokedKeys: RevokedKeys = new Map();
   /** The tail of the publishes' deliveries: each publish sends after the one before it. */
   private deliveries: Promise<void> = Promise.resolve();
+  /** `next`s that may still go out before the next yield to the event loop (DELIVERY_CHUNK). */
+  private sendBudget = DELIVERY_CHUNK;
+  /** Catch-ups in progress, per socket and operation id (replay.ts). */
+  private readonly replays = new Map<WebSocket, Map<string, Replay>>();
+  /** Those catch-ups' tasks, for `drained`. */
+  private readonly replaying = new Set<Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,9 +123,12 @@ export class EventHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const upgrade = checkUpgradeRequest(request.headers);
     if (!upgrade.ok) return new Response(upgrade.body, { status: upgrade.status, headers: upgrade.headers });
-    const sockets = this.ctx.getWebSockets();
-    const full = refuseUpgrade(this.limits, sockets.length, () => countAwaitingInit(sockets.map(readState)));
-    if (full) return new Response(full.body, { status: full.status, headers: full.headers });
+    const sockets = this.openSockets();
+    // A socket with a message being handled (its connection_init may be being checked) is busy:
+    // it is never the one closed to make room.
+    const admission = admitUpgrade(this.limits, sockets.length, () => sockets.map(readState), Date.now(), (index) => this.queues.has(sockets[index]!));
+    if (!admission.accept) return new Response(admission.refusal.body, { status: admission.refusal.status, headers: admission.refusal.headers });
+    if (admission.evict !== null) this.close(sockets[admission.evict]!, EVICTED_CLOSE);
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
@@ -110,16 +147,18 @@ export class EventHub extends DurableObject<Env> {
     // With compatibility_date >= 2026-04-07 the runtime answers the close frame itself; the
     // attachment goes with the socket. Only in-memory bookkeeping is left.
     this.queues.delete(ws);
+    this.replays.delete(ws);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     console.warn('EventHub: socket error', error);
     this.queues.delete(ws);
+    this.replays.delete(ws);
   }
 
   /** Closes every socket still awaiting `connection_init` past its deadline (4408). */
   override async alarm(): Promise<void> {
-    const sockets = this.ctx.getWebSockets();
+    const sockets = this.openSockets();
     const plan = planInitTimeouts(sockets.map(readState), Date.now(), this.limits.initTimeoutMs);
     for (const index of plan.close) this.close(sockets[index]!, INIT_TIMEOUT_CLOSE);
     if (plan.nextAlarmAt !== null) await this.ctx.storage.setAlarm(plan.nextAlarmAt);
@@ -154,46 +193,72 @@ export class EventHub extends DurableObject<Env> {
   }
 
   private publishEvents(events: readonly HealthCheckEvent[]): PublishOutcome[] {
-    // Nothing below awaits, so no message or close runs between the events: one snapshot serves all.
-    const sockets = this.ctx.getWebSockets();
+    // Nothing below awaits, so no message or close runs between the events: one snapshot serves
+    // all, and the subscriptions are indexed once for all of them.
+    const sockets = this.openSockets();
     const states = sockets.map(readState);
-    const outcomes = events.map((event) => this.planAndQueue(event, sockets, states));
+    const index = indexSubscriptions(states);
+    const outcomes = events.map((event) => this.planAndQueue(event, sockets, states, planPublish(states, event, index)));
     // Pending work keeps the object in memory until it is done (compatibility date >= 2026-10-01).
     if (outcomes.some((outcome) => outcome.deliveries > 0)) this.ctx.waitUntil(this.deliveries);
     return outcomes;
   }
 
-  /** Plans one event, starts its executions and queues its deliveries after everything before it. */
-  private planAndQueue(event: HealthCheckEvent, sockets: WebSocket[], states: (ConnectionState | null)[]): PublishOutcome {
-    const plan = planPublish(states, event);
+  /** Starts one event's executions and queues its deliveries after everything before it. */
+  private planAndQueue(event: HealthCheckEvent, sockets: WebSocket[], states: (ConnectionState | null)[], plan: PublishPlan): PublishOutcome {
     if (plan.deliveries.length === 0) return { executions: 0, deliveries: 0 };
 
     const changesAtPlan = this.stateChanges;
-    const executor = this.executor;
     // Queued in plan order, first come first served: an earlier event's executions start first.
-    const payloads = Promise.all(
-      plan.executions.map(({ request }) =>
-        this.executionSlots.run(async () => {
-          try {
-            return JSON.stringify(await executor.execute(request));
-          } catch (error) {
-            console.error('EventHub: subscription execution failed', error);
-            return JSON.stringify({ errors: [INTERNAL_ERROR] });
-          }
-        }),
-      ),
-    );
+    const payloads = Promise.all(plan.executions.map(({ request }) => this.executionSlots.run(() => this.executeToJson(request))));
     const turn = this.deliveries.then(async () => {
       const ready = await payloads;
-      // A client may have completed (or replaced) an operation while the executions ran; the spec
-      // says nothing more may be sent for it. Re-read the states only if something changed.
-      const current = this.stateChanges === changesAtPlan ? states : sockets.map(readState);
-      for (const { socket, operationId, execution } of deliveriesStillWanted(plan, current)) {
-        this.send(sockets[socket]!, nextFrame(operationId, ready[execution]!));
+      // A client may complete (or replace) an operation while the executions run or while earlier
+      // chunks go out; the spec says nothing more may be sent for it. So a socket's state is
+      // re-read once anything changed since the plan (once per change, not per delivery).
+      let readAt = changesAtPlan;
+      let current = new Map<number, ConnectionState | null>();
+      const stateOf = (socket: number): ConnectionState | null => {
+        if (this.stateChanges === changesAtPlan) return states[socket] ?? null;
+        if (readAt !== this.stateChanges) {
+          readAt = this.stateChanges;
+          current = new Map();
+        }
+        if (!current.has(socket)) current.set(socket, readState(sockets[socket]!));
+        return current.get(socket)!;
+      };
+      for (const delivery of plan.deliveries) {
+        if (this.sendBudget <= 0) await this.yieldToEventLoop();
+        if (!deliveryStillWanted(plan, delivery, stateOf(delivery.socket))) continue;
+        this.deliverNext(sockets[delivery.socket]!, delivery.operationId, event.sequence, nextFrame(delivery.operationId, ready[delivery.execution]!));
       }
     });
     this.deliveries = turn.catch((error: unknown) => console.error('EventHub: delivery failed', error));
     return { executions: plan.executions.length, deliveries: plan.deliveries.length };
+  }
+
+  /** One execution's `next` payload, serialised once; a throw is masked (and logged). */
+  private async executeToJson(request: ExecuteRequest): Promise<string> {
+    try {
+      return JSON.stringify(await this.executor.execute(request));
+    } catch (error) {
+      console.error('EventHub: subscription execution failed', error);
+      return JSON.stringify({ errors: [INTERNAL_ERROR] });
+    }
+  }
+
+  /** A live `next` for an operation: held back while its catch-up is being sent, else sent. */
+  private deliverNext(ws: WebSocket, operationId: string, sequence: number, frame: string): void {
+    const replay = this.replays.get(ws)?.get(operationId);
+    if (replay) replay.held.push({ sequence, frame });
+    else this.send(ws, frame);
+    this.sendBudget--;
+  }
+
+  /** Lets the event loop run what waits (other sockets' messages, RPCs) before sending more. */
+  private async yieldToEventLoop(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.sendBudget = DELIVERY_CHUNK;
   }
 
   /**
@@ -206,19 +271,22 @@ export class EventHub extends DurableObject<Env> {
    */
   async disconnectKey(keyName: string): Promise<number> {
     this.revokedKeys = rememberRevokedKey(this.revokedKeys, keyName, Date.now());
-    const sockets = this.ctx.getWebSockets();
+    const sockets = this.openSockets();
     const doomed = socketsOfKey(sockets.map(readState), keyName);
     for (const index of doomed) this.close(sockets[index]!, REVOKED_CLOSE);
     return doomed.length;
   }
 
-  /** Resolves once everything published so far has been sent: for tests, and for a clean stop. */
+  /**
+   * Resolves once everything published so far has been sent, and every catch-up begun so far:
+   * for tests, and for a clean stop.
+   */
   async drained(): Promise<void> {
     let tail: Promise<void>;
     do {
       tail = this.deliveries;
-      await tail;
-    } while (tail !== this.deliveries);
+      await Promise.all([tail, ...this.replaying]);
+    } while (tail !== this.deliveries || this.replaying.size > 0);
   }
 
   private async handleMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -240,18 +308,116 @@ export class EventHub extends DurableObject<Env> {
     // Nothing awaits between here and the attachment write, so no revocation can slip in after.
     if (initRevokedMeanwhile(state, result.state, this.revokedKeys, Date.now())) return this.close(ws, REVOKED_CLOSE);
     let send = result.send;
+    // A new healthCheckUpdated(uuid) operation gets its run's story first (replay.ts). Registered
+    // before the state is stored, in the same synchronous step: from the moment a publish can see
+    // the operation, its live `next`s are held back until the catch-up is sent.
+    let replays = replaysToStart(state, result.state);
+    for (const { operationId } of replays) this.replaysOf(ws).set(operationId, { held: [] });
     if (result.state !== state) {
       try {
         ws.serializeAttachment(result.state);
         this.stateChanges++;
       } catch (error) {
         console.error('EventHub: serializeAttachment refused a connection state', error);
+        for (const { operationId } of replays) this.replays.get(ws)?.delete(operationId);
+        replays = [];
         const refusal = refuseUnstorableState(state, result.state);
         if (refusal.close) return this.close(ws, refusal.close);
         send = refusal.send;
       }
     }
     for (const outgoing of send) this.send(ws, serializeServerMessage(outgoing));
+    // In the background, not on this socket's message chain: its next ping or subscribe is not
+    // kept waiting for the story's executions.
+    for (const target of replays) this.startReplay(ws, target, result.state);
+  }
+
+  private replaysOf(ws: WebSocket): Map<string, Replay> {
+    let byOperation = this.replays.get(ws);
+    if (!byOperation) this.replays.set(ws, (byOperation = new Map()));
+    return byOperation;
+  }
+
+  private startReplay(ws: WebSocket, target: ReplayTarget, stored: ConnectionState): void {
+    const replay = this.replays.get(ws)?.get(target.operationId);
+    if (!replay) return;
+    const task = this.replay(ws, target, stored, replay)
+      .catch((failure: unknown) => {
+        console.error('EventHub: catch-up failed', failure);
+        this.endReplayWithError(ws, target.operationId, replay);
+      })
+      .finally(() => {
+        this.replaying.delete(task);
+        const byOperation = this.replays.get(ws);
+        if (byOperation?.get(target.operationId) === replay) {
+          byOperation.delete(target.operationId);
+          if (byOperation.size === 0) this.replays.delete(ws);
+        }
+      });
+    this.replaying.add(task);
+    this.ctx.waitUntil(task);
+  }
+
+  /** Whether `replay` is still the catch-up of that operation (not completed, not replaced). */
+  private stillReplaying(ws: WebSocket, operationId: string, replay: Replay): boolean {
+    return this.replays.get(ws)?.get(operationId) === replay && ws.readyState === OPEN;
+  }
+
+  /**
+   * Sends one operation's catch-up: the story so far, executed with its stored document, in
+   * sequence order; then either `complete` (the story ended with COMPLETED) or the live `next`s
+   * held back meanwhile that are newer than the story, with `after` stored for later ones.
+   */
+  private async replay(ws: WebSocket, { operationId, healthCheckUuid }: ReplayTarget, stored: ConnectionState, replay: Replay): Promise<void> {
+    const subscription = stored.subscriptions[operationId]!;
+    const auth = stored.auth!;
+    const story = orderedStory(await this.executor.history(healthCheckUuid));
+    if (!this.stillReplaying(ws, operationId, replay)) return;
+    const { query, variables, operationName } = subscription;
+    // Through the same FIFO slots as the publishes' executions, in story order.
+    const payloads = story.map((event) => this.executionSlots.run(() => this.executeToJson({ query, variables, operationName, event, auth: { role: auth.role } })));
+    for (const payload of payloads) {
+      const json = await payload;
+      if (!this.stillReplaying(ws, operationId, replay)) return;
+      const current = readState(ws)?.subscriptions[operationId];
+      if (!current || !sameSubscription(current, subscription)) return;
+      if (this.sendBudget <= 0) await this.yieldToEventLoop();
+      this.send(ws, nextFrame(operationId, json));
+      this.sendBudget--;
+    }
+    if (!this.stillReplaying(ws, operationId, replay)) return;
+    // Nothing awaits from here on: no publish and no message runs between the state and the sends.
+    const outcome = afterReplay(readState(ws), operationId, subscription, story);
+    if (outcome.kind === 'gone') return;
+    ws.serializeAttachment(outcome.state);
+    this.stateChanges++;
+    this.replays.get(ws)?.delete(operationId);
+    if (outcome.kind === 'complete') {
+      this.send(ws, serializeServerMessage(complete(operationId)));
+      return;
+    }
+    for (const next of heldToSend(replay.held, outcome.after)) this.send(ws, next.frame);
+  }
+
+  /** A catch-up that could not be read or sent: the operation ends with an error (the spec's `error`). */
+  private endReplayWithError(ws: WebSocket, operationId: string, replay: Replay): void {
+    if (!this.stillReplaying(ws, operationId, replay)) return;
+    const state = readState(ws);
+    if (!state || !Object.hasOwn(state.subscriptions, operationId)) return;
+    const { [operationId]: _failed, ...rest } = state.subscriptions;
+    try {
+      ws.serializeAttachment({ ...state, subscriptions: rest });
+      this.stateChanges++;
+    } catch (failure) {
+      console.error('EventHub: serializeAttachment refused a connection state', failure);
+    }
+    this.replays.get(ws)?.delete(operationId);
+    this.send(ws, serializeServerMessage(operationError(operationId, [INTERNAL_ERROR])));
+  }
+
+  /** The sockets that are open: one being closed neither counts for the caps nor gets events. */
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === OPEN);
   }
 
   private serially(ws: WebSocket, task: () => Promise<void>): Promise<void> {

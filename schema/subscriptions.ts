@@ -22,6 +22,11 @@ export const HealthCheckEventRef = builder.objectRef<HealthCheckEvent>('HealthCh
   description: "One step of a health check's run, with the run (and the worker check it concerns) as they are now.",
   fields: (t) => ({
     type: t.field({ type: HealthCheckEventTypeEnum, resolve: (event) => event.type }),
+    sequence: t.int({
+      description:
+        "The event's place in its run's story: STARTED is 1, each WORKER_RESULT the next number as its worker ends, COMPLETED totalWorkers + 2. Orders a run's events and tells a repeat apart; a healthCheckUpdated(uuid) subscriber gets the story so far first, then live events, each once.",
+      resolve: (event) => event.sequence,
+    }),
     healthCheck: t.drizzleField({
       type: 'healthChecks',
       resolve: async (query, event, _args, ctx) => {
@@ -54,7 +59,8 @@ builder.subscriptionField('healthCheckUpdated', (t) =>
   t.field({
     type: HealthCheckEventRef,
     authScopes: { viewer: true },
-    description: "Every step of one health check's run (by uuid), or of every run when uuid is absent.",
+    description:
+      "Every step of one health check's run (by uuid), or of every run when uuid is absent. With a uuid, what already happened comes first (read from D1, in sequence order), then live events; a run already finished sends its whole story, then complete.",
     args: { uuid: t.arg.id({ description: 'The run to watch; every run when absent.' }) },
     subscribe: servedOverWebSocket,
     // The root value is the event the hub is delivering; it already matched `uuid`.

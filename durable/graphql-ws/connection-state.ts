@@ -19,6 +19,12 @@ export interface StoredSubscription {
   field: string;
   /** That field's argument values, variables applied. Used for matching events. */
   args: Record<string, unknown>;
+  /**
+   * For a `healthCheckUpdated(uuid)` subscription once its catch-up is sent: the last sequence the
+   * catch-up sent. A live event at or below it was in the catch-up already and is not sent again
+   * (replay.ts). Absent until then, and for every other subscription.
+   */
+  after?: number;
 }
 
 export interface ConnectionState {

@@ -1,16 +1,23 @@
 /**
  * Which of a publish's planned deliveries still go out once its executions are done. The plan was
- * made from the states at publish time; while the executions ran a client may have completed an
- * operation (the spec says nothing more may be sent for it), replaced it under the same id with
- * another document, or gone. The hub re-reads the states and sends only what this keeps.
+ * made from the states at publish time; while the executions ran (and while earlier deliveries
+ * went out, the hub yielding between chunks) a client may have completed an operation (the spec
+ * says nothing more may be sent for it), replaced it under the same id with another document, or
+ * gone, and a catch-up may have moved the operation's `after` past the event. The hub re-reads the
+ * states and sends only what this keeps.
  */
 import type { ConnectionState } from './connection-state';
+import { matches } from './matching';
 import { executionKey, type PlannedDelivery, type PublishPlan } from './publish-plan';
 
+/** Whether one planned delivery is still wanted by its socket's state now. */
+export function deliveryStillWanted(plan: PublishPlan, { operationId, execution }: PlannedDelivery, state: ConnectionState | null): boolean {
+  if (!state || state.phase !== 'ready' || !state.auth || !Object.hasOwn(state.subscriptions, operationId)) return false;
+  const subscription = state.subscriptions[operationId]!;
+  const planned = plan.executions[execution]!;
+  return executionKey(subscription, state.auth.role) === planned.key && matches(subscription, planned.request.event);
+}
+
 export function deliveriesStillWanted(plan: PublishPlan, states: ReadonlyArray<ConnectionState | null>): PlannedDelivery[] {
-  return plan.deliveries.filter(({ socket, operationId, execution }) => {
-    const state = states[socket];
-    if (!state || state.phase !== 'ready' || !state.auth || !Object.hasOwn(state.subscriptions, operationId)) return false;
-    return executionKey(state.subscriptions[operationId]!, state.auth.role) === plan.executions[execution]!.key;
-  });
+  return plan.deliveries.filter((delivery) => deliveryStillWanted(plan, delivery, states[delivery.socket] ?? null));
 }

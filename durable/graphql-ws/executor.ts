@@ -56,6 +56,12 @@ export interface SubscriptionExecutor {
    * must come back masked (like Yoga's maskedErrors); a throw is masked by the hub.
    */
   execute(request: ExecuteRequest): Promise<ExecutionResult | FormattedExecutionResult>;
+  /**
+   * A run's story so far, in sequence order: STARTED, a WORKER_RESULT per worker already final,
+   * and COMPLETED if the run is final; empty for an unknown run. Read at one moment (one
+   * statement), after the subscription it is for was stored: the catch-up of replay.ts.
+   */
+  history(healthCheckUuid: string): Promise<HealthCheckEvent[]>;
 }
 
 export type SubscriptionExecutorFactory<E = Env> = (env: E) => SubscriptionExecutor;

@@ -12,6 +12,15 @@ export const INIT_TIMEOUT_CLOSE: CloseInstruction = Object.freeze({
   reason: 'Connection initialisation timeout',
 });
 
+/**
+ * The close of the socket that waited longest for its `connection_init` when a hub at a cap makes
+ * room for a new socket (upgrade.ts admitUpgrade): the same code, it too did not initialise in time.
+ */
+export const EVICTED_CLOSE: CloseInstruction = Object.freeze({
+  code: CloseCode.ConnectionInitialisationTimeout,
+  reason: 'Connection initialisation timeout: the hub needed room for a new connection',
+});
+
 export interface InitTimeoutPlan {
   /** Indexes into the given list of the sockets to close with INIT_TIMEOUT_CLOSE. */
   close: number[];

@@ -27,7 +27,18 @@ export interface HubLimits {
   maxAttachmentBytes: number;
   /** Time a socket has to send `connection_init` (`EVENT_HUB_INIT_TIMEOUT_MS`). */
   initTimeoutMs: number;
+  /**
+   * How long a socket must have waited for its `connection_init` before a hub at a cap may close
+   * it to make room for a new socket (upgrade.ts admitUpgrade): 1 s, or half the init timeout if
+   * that is shorter. A client sends its init within a round trip of the upgrade, so a burst of
+   * real clients connecting at once never closes one another; a socket held open without one is
+   * closed at the latest once it is this old, whenever a newcomer needs its place.
+   */
+  evictPendingAfterMs: number;
 }
+
+/** The longest evictPendingAfterMs is: a client's init arrives long before. */
+export const MAX_EVICT_PENDING_AFTER_MS = 1000;
 
 export const DEFAULT_HUB_LIMITS: HubLimits = Object.freeze({
   maxSockets: 1000,
@@ -36,6 +47,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = Object.freeze({
   maxDocumentBytes: 4096,
   maxAttachmentBytes: PLATFORM_ATTACHMENT_LIMIT_BYTES - 1024,
   initTimeoutMs: 10_000,
+  evictPendingAfterMs: MAX_EVICT_PENDING_AFTER_MS,
 });
 
 const VARS = {
@@ -69,6 +81,7 @@ export function readHubLimits(vars: HubLimitVars): { limits: HubLimits; warnings
     }
     limits.maxPendingSockets = limits.maxSockets;
   }
+  limits.evictPendingAfterMs = Math.min(MAX_EVICT_PENDING_AFTER_MS, Math.floor(limits.initTimeoutMs / 2));
   if (limits.maxDocumentBytes > limits.maxAttachmentBytes) {
     warnings.push(
       `${VARS.maxDocumentBytes}=${limits.maxDocumentBytes} exceeds the ${limits.maxAttachmentBytes}-byte attachment budget; using ${limits.maxAttachmentBytes}`,

@@ -1,18 +1,19 @@
 /**
  * Which stored subscriptions an event concerns (CONTRACT.md, Subscriptions):
  * - `healthCheckUpdated(uuid: ID)`: every event of that run, or of every run when uuid is null or
- *   absent;
+ *   absent; once a run's catch-up is sent (`after`, replay.ts), only its events numbered after it;
  * - `healthCheckCompleted`: COMPLETED events only.
  * Any other field matches nothing.
  */
 import type { StoredSubscription } from './connection-state';
 import type { HealthCheckEvent } from './event';
 
-export function matches(subscription: Pick<StoredSubscription, 'field' | 'args'>, event: HealthCheckEvent): boolean {
+export function matches(subscription: Pick<StoredSubscription, 'field' | 'args' | 'after'>, event: HealthCheckEvent): boolean {
   switch (subscription.field) {
     case 'healthCheckUpdated': {
       const uuid = subscription.args.uuid;
-      return uuid === undefined || uuid === null || uuid === event.healthCheckUuid;
+      if (uuid === undefined || uuid === null) return true;
+      return uuid === event.healthCheckUuid && !(typeof subscription.after === 'number' && event.sequence <= subscription.after);
     }
     case 'healthCheckCompleted':
       return event.type === 'COMPLETED';

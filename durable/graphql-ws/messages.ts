@@ -16,6 +16,7 @@ import {
   MessageType,
   stringifyMessage,
   validateMessage,
+  type CompleteMessage,
   type ConnectionAckMessage,
   type ErrorMessage,
   type Message,
@@ -177,6 +178,9 @@ export const pong = (payload?: Record<string, unknown> | null): PongMessage =>
   payload ? { type: MessageType.Pong, payload } : { type: MessageType.Pong };
 
 export const error = (id: string, payload: GraphQLFormattedError[]): ErrorMessage => ({ type: MessageType.Error, id, payload });
+
+/** The server's end of an operation: nothing more comes for it (a finished run's catch-up, replay.ts). */
+export const complete = (id: string): CompleteMessage => ({ type: MessageType.Complete, id });
 
 /** graphql-ws's `stringifyMessage`: validates the message (an `error` needs at least one error) and writes it. */
 export function serializeServerMessage(message: ServerMessage): string {

@@ -3,7 +3,7 @@
  * executions behind them. Subscribers with the same document, variables, operation name and role
  * share one execution, so a thousand identical dashboards cost one execution per event.
  */
-import type { ConnectionState, StoredSubscription } from './connection-state';
+import type { ConnectionAuth, ConnectionState, StoredSubscription } from './connection-state';
 import type { HealthCheckEvent } from './event';
 import type { ExecuteRequest } from './executor';
 import { matches } from './matching';
@@ -42,25 +42,70 @@ export function executionKey(subscription: Pick<StoredSubscription, 'query' | 'v
   return stableStringify([subscription.query, subscription.variables ?? null, subscription.operationName ?? null, role]);
 }
 
-export function planPublish(states: ReadonlyArray<ConnectionState | null>, event: HealthCheckEvent): PublishPlan {
-  const executions: PlannedExecution[] = [];
-  const byKey = new Map<string, number>();
-  const deliveries: PlannedDelivery[] = [];
+/** One acknowledged socket's subscription, as planning needs it. */
+interface IndexedSubscription {
+  /** Its place in socket order, then the socket's operation order: deliveries keep this order. */
+  order: number;
+  socket: number;
+  operationId: string;
+  subscription: StoredSubscription;
+  role: ConnectionAuth['role'];
+  /** executionKey, computed the first time an event needs it. */
+  key?: string;
+}
+
+/**
+ * Every subscription of acknowledged sockets, read once for all the events of a publish and
+ * grouped by what they can match, so a batch of events (a deadline ending hundreds of workers)
+ * costs one pass over the subscriptions plus, per event, only the ones it can concern.
+ */
+export interface SubscriptionIndex {
+  /** healthCheckUpdated without a uuid: every event. */
+  everyRun: IndexedSubscription[];
+  /** healthCheckUpdated(uuid), by uuid. */
+  byRun: Map<string, IndexedSubscription[]>;
+  /** healthCheckCompleted: COMPLETED events. */
+  completions: IndexedSubscription[];
+}
+
+export function indexSubscriptions(states: ReadonlyArray<ConnectionState | null>): SubscriptionIndex {
+  const index: SubscriptionIndex = { everyRun: [], byRun: new Map(), completions: [] };
+  let order = 0;
   states.forEach((state, socket) => {
     if (!state || state.phase !== 'ready' || !state.auth) return;
     const { role } = state.auth;
     for (const [operationId, subscription] of Object.entries(state.subscriptions)) {
-      if (!matches(subscription, event)) continue;
-      const key = executionKey(subscription, role);
-      let execution = byKey.get(key);
-      if (execution === undefined) {
-        execution = executions.length;
-        byKey.set(key, execution);
-        const { query, variables, operationName } = subscription;
-        executions.push({ key, request: { query, variables, operationName, event, auth: { role } } });
-      }
-      deliveries.push({ socket, operationId, execution });
+      const entry: IndexedSubscription = { order: order++, socket, operationId, subscription, role };
+      if (subscription.field === 'healthCheckCompleted') index.completions.push(entry);
+      else if (subscription.field !== 'healthCheckUpdated') continue; // matches nothing (matching.ts)
+      else if (typeof subscription.args.uuid === 'string') {
+        const bucket = index.byRun.get(subscription.args.uuid);
+        if (bucket) bucket.push(entry);
+        else index.byRun.set(subscription.args.uuid, [entry]);
+      } else if (subscription.args.uuid === undefined || subscription.args.uuid === null) index.everyRun.push(entry);
     }
   });
+  return index;
+}
+
+export function planPublish(states: ReadonlyArray<ConnectionState | null>, event: HealthCheckEvent, index: SubscriptionIndex = indexSubscriptions(states)): PublishPlan {
+  const candidates = [...index.everyRun, ...(index.byRun.get(event.healthCheckUuid) ?? []), ...(event.type === 'COMPLETED' ? index.completions : [])];
+  candidates.sort((a, b) => a.order - b.order);
+  const executions: PlannedExecution[] = [];
+  const byKey = new Map<string, number>();
+  const deliveries: PlannedDelivery[] = [];
+  for (const entry of candidates) {
+    const { subscription, role } = entry;
+    if (!matches(subscription, event)) continue;
+    const key = (entry.key ??= executionKey(subscription, role));
+    let execution = byKey.get(key);
+    if (execution === undefined) {
+      execution = executions.length;
+      byKey.set(key, execution);
+      const { query, variables, operationName } = subscription;
+      executions.push({ key, request: { query, variables, operationName, event, auth: { role } } });
+    }
+    deliveries.push({ socket: entry.socket, operationId: entry.operationId, execution });
+  }
   return { executions, deliveries };
 }

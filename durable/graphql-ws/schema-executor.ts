@@ -58,6 +58,8 @@ export interface SchemaExecutorOptions {
   documentCacheSize?: number;
   /** Formats a resolver error for the client; the default masks errors that are not GraphQLErrors. */
   maskError?: (error: GraphQLError) => GraphQLFormattedError;
+  /** A run's story so far (SubscriptionExecutor.history), from wherever the events are kept; none by default. */
+  history?: SubscriptionExecutor['history'];
 }
 
 /**
@@ -151,6 +153,7 @@ export function createSchemaExecutor(options: SchemaExecutorOptions): Subscripti
 
   return {
     authenticate: options.authenticate,
+    history: options.history ?? (async () => []),
     validate: (request) => validateSubscriptionDocument(schema, request, documents),
     async execute(request): Promise<ExecutionResult | FormattedExecutionResult> {
       let result: ExecutionResult;

@@ -48,19 +48,43 @@ export interface Refusal {
   headers: Record<string, string>;
 }
 
+export type Admission =
+  /** Take the socket; first close `evict` (an index into the sockets) with EVICTED_CLOSE, if set. */
+  | { accept: true; evict: number | null }
+  | { accept: false; refusal: Refusal };
+
 /**
- * Whether a hub refuses a new socket: at its socket cap, or at its cap of sockets awaiting
- * `connection_init`. `awaitingInit` counts those (from the attachments, which costs a read per
- * socket), and is only called when there could be enough of them.
+ * Whether a hub takes a new socket. Below its socket cap and its cap of sockets awaiting
+ * `connection_init`, it does. At either cap it makes room rather than refuse, when it can: the
+ * socket that has waited longest for its `connection_init`, if it has waited at least
+ * `evictPendingAfterMs` and is not having one checked right now (`busy`), is closed with 4408. So
+ * sockets held open without authenticating never keep a client with a key out, however many there
+ * are. A hub refuses, with a 503 the Worker's router answers by trying the next shard, only when
+ * every socket is authenticated, mid-init or just connected (a burst of clients connecting at once
+ * spreads over the shards rather than closing one another).
+ *
+ * `sockets` counts the open sockets; their states are read (a read per socket) only at a cap.
  */
-export function refuseUpgrade(
-  limits: Pick<HubLimits, 'maxSockets' | 'maxPendingSockets'>,
+export function admitUpgrade(
+  limits: Pick<HubLimits, 'maxSockets' | 'maxPendingSockets' | 'evictPendingAfterMs'>,
   sockets: number,
-  awaitingInit: () => number,
-): Refusal | null {
-  if (sockets >= limits.maxSockets) return hubFullResponseInit(limits.maxSockets);
-  if (sockets >= limits.maxPendingSockets && awaitingInit() >= limits.maxPendingSockets) return hubPendingFullResponseInit(limits.maxPendingSockets);
-  return null;
+  states: () => ReadonlyArray<ConnectionState | null>,
+  now: number,
+  busy: (index: number) => boolean = () => false,
+): Admission {
+  if (sockets < limits.maxSockets && sockets < limits.maxPendingSockets) return { accept: true, evict: null };
+  const all = states();
+  const awaiting = all.flatMap((state, index) => (state?.phase === 'awaiting_init' ? [{ index, connectedAt: state.connectedAt }] : []));
+  const full = sockets >= limits.maxSockets;
+  const pendingFull = awaiting.length >= limits.maxPendingSockets;
+  if (!full && !pendingFull) return { accept: true, evict: null };
+  let oldest: { index: number; connectedAt: number } | null = null;
+  for (const candidate of awaiting) {
+    if (now - candidate.connectedAt < limits.evictPendingAfterMs || busy(candidate.index)) continue;
+    if (oldest === null || candidate.connectedAt < oldest.connectedAt) oldest = candidate;
+  }
+  if (oldest !== null) return { accept: true, evict: oldest.index };
+  return { accept: false, refusal: full ? hubFullResponseInit(limits.maxSockets) : hubPendingFullResponseInit(limits.maxPendingSockets) };
 }
 
 /** The refusal when a hub shard is at its socket cap. */
@@ -73,8 +97,9 @@ export function hubFullResponseInit(maxSockets: number): Refusal {
 }
 
 /**
- * The refusal when a hub shard holds its cap of sockets still awaiting `connection_init`. A 503
- * like a full hub's, so the Worker's router tries the next shard and a client retries.
+ * The refusal when a hub shard holds its cap of sockets still awaiting `connection_init` and every
+ * one of them is having its init checked (none can be closed to make room). A 503 like a full
+ * hub's, so the Worker's router tries the next shard and a client retries.
  */
 export function hubPendingFullResponseInit(maxPendingSockets: number): Refusal {
   return {

@@ -39,7 +39,19 @@ let authGate: Promise<void> | null = null;
 let authentications = 0;
 /** When set, only executions for this event type wait for the gate. */
 let gatedType: HealthCheckEvent['type'] | null = null;
+/** Each run's story so far, as history() answers it; `histories` counts the reads. */
+const stories = new Map<string, HealthCheckEvent[]>();
+let histories = 0;
+/** When set, history() waits for it after it was asked (a catch-up reading D1). */
+let historyGate: Promise<void> | null = null;
+let historyFails = false;
 const executor: SubscriptionExecutor = {
+  async history(healthCheckUuid) {
+    histories++;
+    if (historyGate) await historyGate;
+    if (historyFails) throw new Error('D1_ERROR: secret');
+    return stories.get(healthCheckUuid) ?? [];
+  },
   async authenticate(authorization) {
     authentications++;
     if (authGate) await authGate;
@@ -55,7 +67,8 @@ const executor: SubscriptionExecutor = {
       inFlight--;
     }
     const field = request.query.includes('healthCheckCompleted') ? 'healthCheckCompleted' : 'healthCheckUpdated';
-    return { data: { [field]: { type: request.event.type, uuid: request.event.healthCheckUuid, role: request.auth.role } } };
+    const sequence = request.query.includes('sequence') ? { sequence: request.event.sequence } : {};
+    return { data: { [field]: { type: request.event.type, uuid: request.event.healthCheckUuid, role: request.auth.role, ...sequence } } };
   },
 };
 
@@ -96,6 +109,10 @@ describe('EventHub', () => {
     authentications = 0;
     gate = null;
     gatedType = null;
+    stories.clear();
+    histories = 0;
+    historyGate = null;
+    historyFails = false;
     closeAllSockets();
   });
 
@@ -113,46 +130,64 @@ describe('EventHub', () => {
       expect(await response.text()).toMatch(/expected graphql-transport-ws .* got graphql-ws/);
     });
 
-    it(`refuses with 503 and Retry-After once the hub holds its cap of sockets (${MAX_SOCKETS} here)`, async () => {
+    it(`refuses with 503 and Retry-After once the hub holds its cap of authenticated sockets (${MAX_SOCKETS} here)`, async () => {
       const stub = hub();
-      for (let i = 0; i < MAX_SOCKETS; i++) await connect(stub);
+      for (let i = 0; i < MAX_SOCKETS; i++) await ready(stub);
       const response = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
       expect(response.status).toBe(503);
       expect(response.headers.get('Retry-After')).toBe('5');
       expect(await response.text()).toBe(`This subscription hub is full (${MAX_SOCKETS} connections); try again later\n`);
     });
 
-    it('refuses with 503 and Retry-After once the hub holds its cap of sockets awaiting connection_init', async () => {
+    it('at its cap of sockets awaiting connection_init, closes the one that waited longest (4408) and takes the new one', async () => {
       const stub = hub();
       const first = await connect(stub);
+      const second = await connect(stub);
       // vitest.config.ts's socket cap (3) is also the pending cap there; lower the pending one
       // on this instance so the two differ.
       await runInDurableObject(stub, (instance) => {
         const hubLimits = instance as unknown as { limits: HubLimits };
-        hubLimits.limits = { ...hubLimits.limits, maxPendingSockets: 1 };
+        hubLimits.limits = { ...hubLimits.limits, maxPendingSockets: 2, evictPendingAfterMs: 0 };
       });
+      const third = await connect(stub);
+      expect(await first.closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout: the hub needed room for a new connection' });
+      // The newcomer is a socket like any: it authenticates and is acknowledged.
+      third.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      expect(await third.next()).toEqual({ type: 'connection_ack' });
+      await second.quiet(); // the younger waiting socket stays (a ping is answered before init too)
+      const open = await runInDurableObject(stub, (_instance, state) => state.getWebSockets().filter((ws) => ws.readyState === 1).length);
+      expect(open).toBe(2);
+    });
+
+    it('never closes a socket whose connection_init is being checked: with every waiting socket mid-init, it refuses with 503', async () => {
+      const stub = hub();
+      const pending = await connect(stub);
+      await runInDurableObject(stub, (instance) => {
+        const hubLimits = instance as unknown as { limits: HubLimits };
+        hubLimits.limits = { ...hubLimits.limits, maxPendingSockets: 1, evictPendingAfterMs: 0 };
+      });
+      let release!: () => void;
+      authGate = new Promise((resolve) => (release = resolve));
+      pending.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      while (authentications < 1) await sleep(5);
       const refused = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('Retry-After')).toBe('5');
       expect(await refused.text()).toBe('This subscription hub has too many connections awaiting connection_init (1); try again later\n');
+      release();
+      expect(await pending.next()).toEqual({ type: 'connection_ack' });
+      // An acknowledged socket no longer counts: the next one is taken.
+      expect((await stub.fetch('https://hub/graphql', { headers: upgradeHeaders })).status).toBe(101);
+    });
 
-      // An acknowledged socket no longer counts: the next one is taken, and the one after refused.
-      first.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
-      expect(await first.next()).toEqual({ type: 'connection_ack' });
-      const second = await connect(stub);
+    it('does not count a socket it closed, even before the close handshake ends', async () => {
+      const stub = hub();
+      const c = await connect(stub);
+      c.send({ type: 'connection_init', payload: { authorization: 'Bearer nobody' } });
+      expect(await c.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+      // Whatever the runtime still lists, only open sockets are the hub's.
+      for (let i = 0; i < MAX_SOCKETS; i++) await ready(stub);
       expect((await stub.fetch('https://hub/graphql', { headers: upgradeHeaders })).status).toBe(503);
-      // A refused init leaves (its socket closes), which frees the slot too.
-      second.send({ type: 'connection_init', payload: { authorization: 'Bearer nobody' } });
-      expect(await second.closed).toEqual({ code: 4403, reason: 'Forbidden' });
-      // (the socket leaves the hub when its close handshake ends, which may be a moment later)
-      let status = 0;
-      for (let attempt = 0; attempt < 50 && status !== 101; attempt++) {
-        const response = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
-        status = response.status;
-        if (response.webSocket) rawClient(response.webSocket);
-        else await sleep(10);
-      }
-      expect(status).toBe(101);
     });
 
     it('stores the initial state in the attachment and sets the init alarm', async () => {
@@ -406,6 +441,206 @@ describe('EventHub', () => {
     });
   });
 
+  describe('the catch-up of a subscriber to one run', () => {
+    const RUN = 'hc-7';
+    const WATCH = 'subscription($uuid: ID) { healthCheckUpdated(uuid: $uuid) { type sequence } }';
+    const event = (type: HealthCheckEvent['type'], sequence: number): HealthCheckEvent =>
+      type === 'WORKER_RESULT' ? { type, healthCheckUuid: RUN, workerCheckUuid: `wc-${sequence}`, sequence } : { type, healthCheckUuid: RUN, sequence };
+    const next = (id: string, type: string, sequence: number) => ({ id, type: 'next', payload: { data: { healthCheckUpdated: { type, uuid: RUN, role: 'viewer', sequence } } } });
+
+    async function watching(stub: DurableObjectStub<EventHub>, id = 'run') {
+      const c = await ready(stub);
+      c.send({ id, type: 'subscribe', payload: { query: WATCH, variables: { uuid: RUN } } });
+      return c;
+    }
+
+    it('sends what already happened, in order, then live events', async () => {
+      stories.set(RUN, [event('STARTED', 1), event('WORKER_RESULT', 2)]);
+      const stub = hub();
+      const c = await watching(stub);
+      expect(await c.next()).toEqual(next('run', 'STARTED', 1));
+      expect(await c.next()).toEqual(next('run', 'WORKER_RESULT', 2));
+      await stub.drained();
+      expect(await stub.publish(event('WORKER_RESULT', 3))).toEqual({ executions: 1, deliveries: 1 });
+      expect(await c.next()).toEqual(next('run', 'WORKER_RESULT', 3));
+      // the live copy of an event the catch-up sent is not sent again
+      expect(await stub.publish(event('WORKER_RESULT', 2))).toEqual({ executions: 0, deliveries: 0 });
+      await stub.drained();
+      await c.quiet();
+      // the socket's state remembers how far the catch-up went (it survives hibernation)
+      const stored = await runInDurableObject(stub, (_instance, state) => (state.getWebSockets()[0]!.deserializeAttachment() as ConnectionState).subscriptions.run);
+      expect(stored).toMatchObject({ args: { uuid: RUN }, after: 2 });
+    });
+
+    it('holds live events back while it reads the story, and sends each event once at the seam', async () => {
+      stories.set(RUN, [event('STARTED', 1), event('WORKER_RESULT', 2)]);
+      let release!: () => void;
+      historyGate = new Promise((resolve) => (release = resolve));
+      const stub = hub();
+      const c = await watching(stub);
+      while (histories === 0) await sleep(5);
+      // While D1 is being read: the run's next result (already in the story: it was written
+      // before the read), then one written after it, and a third out of order.
+      await stub.publishMany([event('WORKER_RESULT', 2), event('WORKER_RESULT', 4), event('WORKER_RESULT', 3)]);
+      await sleep(20);
+      c.send({ type: 'ping', payload: { before: 'release' } });
+      expect(await c.next()).toEqual({ type: 'pong', payload: { before: 'release' } }); // nothing was sent yet
+      release();
+      await stub.drained();
+      const got = [await c.next(), await c.next(), await c.next(), await c.next()];
+      expect(got).toEqual([next('run', 'STARTED', 1), next('run', 'WORKER_RESULT', 2), next('run', 'WORKER_RESULT', 3), next('run', 'WORKER_RESULT', 4)]);
+      await c.quiet(); // and nothing else
+    });
+
+    it('sends a finished run whole, then complete, and nothing after', async () => {
+      stories.set(RUN, [event('STARTED', 1), event('WORKER_RESULT', 2), event('COMPLETED', 3)]);
+      const stub = hub();
+      const c = await watching(stub);
+      expect([await c.next(), await c.next(), await c.next()]).toEqual([next('run', 'STARTED', 1), next('run', 'WORKER_RESULT', 2), next('run', 'COMPLETED', 3)]);
+      expect(await c.next()).toEqual({ id: 'run', type: 'complete' });
+      await stub.drained();
+      expect(await stub.publish(event('COMPLETED', 3))).toEqual({ executions: 0, deliveries: 0 });
+      // the operation is over: its id may be used again (no 4409)
+      c.send({ id: 'run', type: 'subscribe', payload: { query: UPDATED } });
+      await c.quiet();
+    });
+
+    it('stops a catch-up whose operation the client completes meanwhile', async () => {
+      stories.set(RUN, [event('STARTED', 1), event('WORKER_RESULT', 2)]);
+      let release!: () => void;
+      historyGate = new Promise((resolve) => (release = resolve));
+      const stub = hub();
+      const c = await watching(stub);
+      while (histories === 0) await sleep(5);
+      c.send({ id: 'run', type: 'complete' });
+      await c.quiet();
+      release();
+      await stub.drained();
+      await c.quiet(); // the pong, and no `next` before it
+    });
+
+    it('ends the operation with an error when the story cannot be read, and keeps the socket', async () => {
+      historyFails = true;
+      const stub = hub();
+      const c = await watching(stub);
+      expect(await c.next()).toEqual({ id: 'run', type: 'error', payload: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      await c.quiet();
+    });
+
+    it('reads no story for a subscription to every run', async () => {
+      const stub = hub();
+      await subscribed(stub, 'all', UPDATED);
+      await subscribed(stub, 'ends', COMPLETED);
+      await stub.drained();
+      expect(histories).toBe(0);
+    });
+
+    it("does not keep the socket's own next message waiting while the story executes", async () => {
+      stories.set(RUN, [event('STARTED', 1)]);
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      const stub = hub();
+      const c = await watching(stub);
+      while (executions.length === 0) await sleep(5);
+      await c.quiet(); // answered while the catch-up's execution waits
+      release();
+      expect(await c.next()).toEqual(next('run', 'STARTED', 1));
+    });
+  });
+
+  describe('answering while it delivers', () => {
+    const EVENTS = 400;
+    const burst = Array.from({ length: EVENTS }, (_, i): HealthCheckEvent => ({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-big', workerCheckUuid: `wc-${i}`, sequence: i + 2 }));
+
+    /** Every socket of the hub full of subscriptions to every run: each event is MAX_SOCKETS × MAX_SUBSCRIPTIONS `next`s. */
+    async function crowd(stub: DurableObjectStub<EventHub>): Promise<Client[]> {
+      const clients: Client[] = [];
+      for (let s = 0; s < MAX_SOCKETS; s++) {
+        const c = await ready(stub);
+        for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) c.send({ id: `s${i}`, type: 'subscribe', payload: { query: UPDATED } });
+        await c.quiet();
+        clients.push(c);
+      }
+      return clients;
+    }
+
+    /** Reads a socket's messages until `done` says stop; returns them in arrival order. */
+    async function readUntil(c: Client, done: (message: Record<string, unknown>, all: Record<string, unknown>[]) => boolean) {
+      const all: Record<string, unknown>[] = [];
+      for (;;) {
+        const message = await c.next();
+        all.push(message);
+        if (done(message, all)) return all;
+      }
+    }
+
+    it(`answers a ping sent during a delivery of ${EVENTS} events before that delivery's last next`, async () => {
+      const stub = hub();
+      const clients = await crowd(stub);
+      const pinger = clients.at(-1)!;
+      const total = EVENTS * MAX_SUBSCRIPTIONS;
+      await stub.publishMany(burst);
+      let nexts = 0;
+      let pingSent = false;
+      const seen = await readUntil(pinger, (message) => {
+        if (message.type === 'next') nexts++;
+        if (!pingSent && nexts === 1) {
+          pinger.send({ type: 'ping', payload: { during: 'delivery' } });
+          pingSent = true;
+        }
+        return nexts === total;
+      });
+      const pong = seen.findIndex((message) => message.type === 'pong');
+      expect(pong, 'the pong came before the last next').toBeGreaterThan(-1);
+      expect(seen.slice(pong + 1).some((message) => message.type === 'next')).toBe(true);
+    });
+
+    it('stops an operation the client completes in the middle of a delivery, and carries on with the others', async () => {
+      const stub = hub();
+      const clients = await crowd(stub);
+      const c = clients[0]!;
+      await stub.publishMany(burst);
+      let stopped = false;
+      const seen = await readUntil(c, (message, all) => {
+        if (!stopped && message.type === 'next') {
+          c.send({ id: 's0', type: 'complete' });
+          c.send({ type: 'ping', payload: { after: 'complete' } });
+          stopped = true;
+        }
+        return all.filter((m) => m.type === 'next' && m.id !== 's0').length === EVENTS * (MAX_SUBSCRIPTIONS - 1);
+      });
+      const pong = seen.findIndex((message) => message.type === 'pong');
+      expect(pong).toBeGreaterThan(-1);
+      const afterPong = seen.slice(pong + 1);
+      expect(afterPong.some((m) => m.type === 'next')).toBe(true); // the delivery was still going on
+      expect(afterPong.filter((m) => m.id === 's0')).toEqual([]); // and sent nothing more for s0
+      await stub.drained();
+      await c.quiet();
+    });
+
+    it("handles a subscribe sent during a delivery before that delivery's last next", async () => {
+      const stub = hub();
+      const clients = await crowd(stub);
+      const c = clients[1]!;
+      const total = EVENTS * MAX_SUBSCRIPTIONS;
+      await stub.publishMany(burst);
+      let nexts = 0;
+      let sent = false;
+      const seen = await readUntil(c, (message) => {
+        if (message.type === 'next') nexts++;
+        if (!sent && nexts === 1) {
+          // refused (an unknown field), so its answer shows when the hub handled it
+          c.send({ id: 'mid', type: 'subscribe', payload: { query: 'subscription { nope }' } });
+          sent = true;
+        }
+        return nexts === total;
+      });
+      const answer = seen.findIndex((message) => message.id === 'mid');
+      expect(seen[answer]).toMatchObject({ id: 'mid', type: 'error' });
+      expect(seen.slice(answer + 1).some((message) => message.type === 'next')).toBe(true);
+    });
+  });
+
   describe('disconnectKey', () => {
     const REVOKED = { code: 4403, reason: 'Forbidden: the API key was revoked' };
 
@@ -503,12 +738,19 @@ describe('EventHub', () => {
 
   describe('through the Worker, with the graphql-ws client', () => {
     it('passes a socket to the next shard when one is full', async () => {
-      // Pin the first shard with a client id; once every shard is full the upgrade gets the 503.
+      // Pin the first shard with a client id; once every shard is full of authenticated sockets
+      // the upgrade gets the 503.
       const url = 'http://orchestrator/graphql?clientId=dashboard-7';
-      const responses = [];
-      for (let i = 0; i <= SHARDS * MAX_SOCKETS; i++) responses.push(await exports.default.fetch(url, { headers: upgradeHeaders }));
-      expect(responses.map((r) => r.status)).toEqual([...Array<number>(SHARDS * MAX_SOCKETS).fill(101), 503]);
-      for (const r of responses) if (r.webSocket) rawClient(r.webSocket);
+      const statuses = [];
+      for (let i = 0; i <= SHARDS * MAX_SOCKETS; i++) {
+        const response = await exports.default.fetch(url, { headers: upgradeHeaders });
+        statuses.push(response.status);
+        if (!response.webSocket) continue;
+        const c = rawClient(response.webSocket);
+        c.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+        expect(await c.next()).toEqual({ type: 'connection_ack' });
+      }
+      expect(statuses).toEqual([...Array<number>(SHARDS * MAX_SOCKETS).fill(101), 503]);
     });
 
     it('speaks the protocol the graphql-ws client expects', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PLATFORM_ATTACHMENT_LIMIT_BYTES } from '../../durable/graphql-ws/connection-state';
-import { DEFAULT_HUB_LIMITS, readHubLimits } from '../../durable/graphql-ws/limits';
+import { DEFAULT_HUB_LIMITS, MAX_EVICT_PENDING_AFTER_MS, readHubLimits } from '../../durable/graphql-ws/limits';
 
 describe('readHubLimits', () => {
   it('defaults: 1000 sockets, 20 subscriptions, 4 KiB documents, 10 s to init, a budget under 16 KiB', () => {
@@ -18,6 +18,13 @@ describe('readHubLimits', () => {
     });
     expect(warnings).toEqual([]);
     expect(limits).toEqual({ ...DEFAULT_HUB_LIMITS, maxSockets: 250, maxSubscriptionsPerSocket: 5, maxDocumentBytes: 2048, initTimeoutMs: 3000 });
+  });
+
+  it('lets a socket awaiting connection_init make room for a newcomer after 1 s, or half the init timeout if shorter', () => {
+    expect(DEFAULT_HUB_LIMITS.evictPendingAfterMs).toBe(MAX_EVICT_PENDING_AFTER_MS);
+    expect(MAX_EVICT_PENDING_AFTER_MS).toBe(1000);
+    expect(readHubLimits({ EVENT_HUB_INIT_TIMEOUT_MS: '3000' }).limits.evictPendingAfterMs).toBe(1000);
+    expect(readHubLimits({ EVENT_HUB_INIT_TIMEOUT_MS: '1000' }).limits.evictPendingAfterMs).toBe(500);
   });
 
   it('keeps the default, and says why, for a value that is not a positive integer', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleProtocols } from 'graphql-ws';
-import { checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit, refuseUpgrade } from '../../durable/graphql-ws/upgrade';
+import { admitUpgrade, checkUpgradeRequest, countAwaitingInit, hubFullResponseInit, hubPendingFullResponseInit } from '../../durable/graphql-ws/upgrade';
 import { initialConnectionState } from '../../durable/graphql-ws/connection-state';
 import { readyState, T0 } from './helpers';
 
@@ -52,19 +52,46 @@ describe('checkUpgradeRequest', () => {
     }
   });
 
-  it('refuses a socket at the socket cap, or at the cap of sockets awaiting init, counting those only when it could matter', () => {
-    const limits = { maxSockets: 10, maxPendingSockets: 4 };
-    let counted = 0;
-    const awaiting = (n: number) => () => {
-      counted++;
-      return n;
+  it('takes every socket below the caps without reading a state', () => {
+    let read = 0;
+    const states = () => {
+      read++;
+      return [];
     };
-    expect(refuseUpgrade(limits, 10, awaiting(0))).toEqual(hubFullResponseInit(10));
-    expect(refuseUpgrade(limits, 3, awaiting(3))).toBeNull();
-    expect(counted).toBe(0);
-    expect(refuseUpgrade(limits, 6, awaiting(4))).toEqual(hubPendingFullResponseInit(4));
-    expect(refuseUpgrade(limits, 6, awaiting(3))).toBeNull();
-    expect(counted).toBe(2);
+    expect(admitUpgrade({ maxSockets: 10, maxPendingSockets: 4, evictPendingAfterMs: 1000 }, 3, states, T0)).toEqual({ accept: true, evict: null });
+    expect(read).toBe(0);
+  });
+
+  it('at the cap of sockets awaiting init, makes room by closing the one that waited longest, never one being checked', () => {
+    const limits = { maxSockets: 10, maxPendingSockets: 3, evictPendingAfterMs: 1000 };
+    const states = [readyState(), initialConnectionState(T0 + 20), initialConnectionState(T0 + 10), readyState('admin'), initialConnectionState(T0 + 30)];
+    const now = T0 + 5000;
+    expect(admitUpgrade(limits, states.length, () => states, now)).toEqual({ accept: true, evict: 2 });
+    // the oldest is having its connection_init checked: the next oldest goes
+    expect(admitUpgrade(limits, states.length, () => states, now, (index) => index === 2)).toEqual({ accept: true, evict: 1 });
+    // all of them are: refused, and the router tries the next shard
+    expect(admitUpgrade(limits, states.length, () => states, now, () => true)).toEqual({ accept: false, refusal: hubPendingFullResponseInit(3) });
+    // below that cap, and below the socket cap: taken as they are
+    expect(admitUpgrade(limits, 4, () => states.slice(0, 4), now)).toEqual({ accept: true, evict: null });
+  });
+
+  it('never closes a socket that connected less than evictPendingAfterMs ago: a burst of clients spreads over the shards instead', () => {
+    const limits = { maxSockets: 10, maxPendingSockets: 3, evictPendingAfterMs: 1000 };
+    const states = [initialConnectionState(T0), initialConnectionState(T0 + 400), initialConnectionState(T0 + 900)];
+    expect(admitUpgrade(limits, 3, () => states, T0 + 999)).toEqual({ accept: false, refusal: hubPendingFullResponseInit(3) });
+    expect(admitUpgrade(limits, 3, () => states, T0 + 1000)).toEqual({ accept: true, evict: 0 });
+    expect(admitUpgrade(limits, 3, () => states, T0 + 1000, (index) => index === 0)).toEqual({ accept: false, refusal: hubPendingFullResponseInit(3) });
+    expect(admitUpgrade(limits, 3, () => states, T0 + 1400, (index) => index === 0)).toEqual({ accept: true, evict: 1 });
+  });
+
+  it('at the socket cap, makes room the same way, and refuses only a hub whose sockets are all authenticated', () => {
+    const limits = { maxSockets: 3, maxPendingSockets: 3, evictPendingAfterMs: 1000 };
+    const now = T0 + 5000;
+    const someWaiting = [readyState(), initialConnectionState(T0), readyState()];
+    expect(admitUpgrade(limits, 3, () => someWaiting, now)).toEqual({ accept: true, evict: 1 });
+    const allReady = [readyState(), readyState('operator'), readyState('admin')];
+    expect(admitUpgrade(limits, 3, () => allReady, now)).toEqual({ accept: false, refusal: hubFullResponseInit(3) });
+    expect(admitUpgrade(limits, 3, () => someWaiting, now, () => true)).toEqual({ accept: false, refusal: hubFullResponseInit(3) });
   });
 
   it('counts the sockets still awaiting connection_init', () => {

@@ -22,17 +22,19 @@ describe('which subscriptions an event reaches', () => {
     await cancel(b);
     await cancel(a);
 
+    // Each run's story: its STARTED (from D1: the run was going when the dashboard came), then live.
     const own = (uuid: string) => [
+      { data: { healthCheckUpdated: { type: 'STARTED', healthCheck: { uuid }, workerResult: null } } },
       { data: { healthCheckUpdated: { type: 'WORKER_RESULT', healthCheck: { uuid }, workerResult: { workerName: 'agent-factory' } } } },
       { data: { healthCheckUpdated: { type: 'COMPLETED', healthCheck: { uuid }, workerResult: null } } },
     ];
-    expect([await updatesA.next(), await updatesA.next()]).toEqual(own(a.healthCheckUuid));
-    expect([await updatesB.next(), await updatesB.next()]).toEqual(own(b.healthCheckUuid));
+    expect([await updatesA.next(), await updatesA.next(), await updatesA.next()]).toEqual(own(a.healthCheckUuid));
+    expect([await updatesB.next(), await updatesB.next(), await updatesB.next()]).toEqual(own(b.healthCheckUuid));
     // Everything published has been sent, and has arrived before the fences' answers: nothing else came.
     await hubsDrained();
     await Promise.all([watchA.settled(), watchB.settled()]);
-    expect(updatesA.results).toHaveLength(2);
-    expect(updatesB.results).toHaveLength(2);
+    expect(updatesA.results).toHaveLength(3);
+    expect(updatesB.results).toHaveLength(3);
   });
 
   it('gives a dashboard without a uuid every run, and healthCheckCompleted only the ends', async () => {
@@ -69,12 +71,13 @@ describe('which subscriptions an event reaches', () => {
     const updates = watcher.subscribe(BY_RUN, { uuid: a.healthCheckUuid });
     await watcher.settled();
     await report(a);
-    await updates.next();
+    await updates.next(); // STARTED, from D1
+    await updates.next(); // the result
     updates.stop();
     await watcher.settled();
     await cancel(a);
     await hubsDrained();
     await watcher.settled();
-    expect(updates.results).toHaveLength(1);
+    expect(updates.results).toHaveLength(2);
   });
 });

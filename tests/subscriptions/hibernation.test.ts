@@ -20,6 +20,8 @@ describe('a subscription across hub evictions', () => {
     const updates = watcher.subscribe(BY_RUN, { uuid: run.healthCheckUuid });
     await watcher.settled();
 
+    // The run was going when the dashboard came: its STARTED first, from D1.
+    expect(await updates.next()).toEqual({ data: { healthCheckUpdated: { type: 'STARTED', workerResult: null, healthCheck: { completedWorkers: 0, status: 'RUNNING' } } } });
     await report(run, 0);
     expect(await updates.next()).toEqual({
       data: { healthCheckUpdated: { type: 'WORKER_RESULT', workerResult: { workerName: 'agent-factory', status: 'COMPLETED' }, healthCheck: { completedWorkers: 1, status: 'RUNNING' } } },
