@@ -54,7 +54,7 @@ async function checkRule(db: Db, rule: Omit<AlertRuleRow, 'id' | 'name' | 'creat
   const unknown = [...new Set(names)].filter((name) => !known.some((channel) => channel.name === name));
   if (unknown.length) {
     throw badInput(
-      `channels ${unknown.map((name) => `"${name}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not alert channels. ` +
+      `channels ${unknown.map((name) => `"${name}"`).join(', ')} ${unknown.length === 1 ? 'is not an alert channel' : 'are not alert channels'}. ` +
         (known.length ? `Alert channels: ${known.map((channel) => channel.name).join(', ')}.` : 'Create one with createAlertChannel first.'),
       { unknownChannels: unknown },
     );

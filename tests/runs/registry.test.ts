@@ -63,4 +63,48 @@ describe('the worker registry', () => {
     const viewer = await keyFor('viewer');
     expect(codes(await gql('{ workerSigningSecret(name: "ui-factory") }', {}, { key: viewer }))).toEqual(['FORBIDDEN']);
   });
+
+  describe('dependsOn', () => {
+    const DEPENDS = 'mutation ($name: String!, $input: UpdateWorkerInput!) { updateWorker(name: $name, input: $input) { name dependsOn } }';
+    const silent = (name: string, dependsOn?: string[]) => ({ name, type: 'svc', binding: 'SILENT_WORKER', ...(dependsOn ? { dependsOn } : {}) });
+    const dependsOn = async () => Object.fromEntries(((await gql('{ workers { name dependsOn } }')).data!.workers as { name: string; dependsOn: string[] }[]).map((w) => [w.name, w.dependsOn]));
+
+    it('registers and replaces the workers a worker depends on, and clears them', async () => {
+      await gql(REGISTER, { input: silent('db') });
+      await gql(REGISTER, { input: silent('cache') });
+      const api = await gql('mutation ($input: RegisterWorkerInput!) { registerWorker(input: $input) { name dependsOn } }', { input: silent('api', ['db', 'cache', 'db']) });
+      expect(api.data!.registerWorker).toEqual({ name: 'api', dependsOn: ['db', 'cache'] });
+      expect((await gql(DEPENDS, { name: 'api', input: { dependsOn: ['cache'] } })).data!.updateWorker).toEqual({ name: 'api', dependsOn: ['cache'] });
+      // Not given: left as it is.
+      expect((await gql(DEPENDS, { name: 'api', input: { enabled: false } })).data!.updateWorker).toEqual({ name: 'api', dependsOn: ['cache'] });
+      expect((await gql(DEPENDS, { name: 'api', input: { dependsOn: [] } })).data!.updateWorker).toEqual({ name: 'api', dependsOn: [] });
+      expect(await dependsOn()).toEqual({ api: [], cache: [], db: [] });
+    });
+
+    it('refuses unknown workers, itself and cycles with BAD_USER_INPUT, changing nothing', async () => {
+      await gql(REGISTER, { input: silent('db') });
+      await gql(REGISTER, { input: silent('api', ['db']) });
+      await gql(REGISTER, { input: silent('web', ['api']) });
+      const unknown = await gql(REGISTER, { input: silent('jobs', ['db', 'queue']) });
+      expect(codes(unknown)).toEqual(['BAD_USER_INPUT']);
+      expect(unknown.errors![0]!.message).toBe('dependsOn "queue" is not registered: register it first. Registered workers: api, db, web.');
+      const self = await gql(DEPENDS, { name: 'db', input: { dependsOn: ['db'] } });
+      expect(self.errors![0]!.message).toBe('A worker cannot depend on itself: take "db" out of dependsOn.');
+      const cycle = await gql(DEPENDS, { name: 'db', input: { dependsOn: ['web'] } });
+      expect(codes(cycle)).toEqual(['BAD_USER_INPUT']);
+      expect(cycle.errors![0]!.message).toBe('dependsOn would make a dependency cycle: db → web → api → db.');
+      expect(codes(await gql(DEPENDS, { name: 'db', input: { dependsOn: ['Not A Name'] } }))).toEqual(['BAD_USER_INPUT']);
+      expect(await dependsOn()).toEqual({ api: ['db'], db: [], web: ['api'] });
+      expect(await countRows('workers')).toBe(3);
+    });
+
+    it('takes a removed worker out of the lists it was in', async () => {
+      await gql(REGISTER, { input: silent('db') });
+      await gql(REGISTER, { input: silent('cache') });
+      await gql(REGISTER, { input: silent('api', ['db', 'cache']) });
+      await gql(REGISTER, { input: silent('web', ['db']) });
+      expect((await gql('mutation { removeWorker(name: "db") }')).data).toEqual({ removeWorker: true });
+      expect(await dependsOn()).toEqual({ api: ['cache'], cache: [], web: [] });
+    });
+  });
 });
