@@ -18,5 +18,6 @@ import './alert-channel';
 import './alert-rule';
 import './alert-maintenance-window';
 import './alert';
+import './me';
 
 export const schema = builder.toSchema({ sortSchema: true });
