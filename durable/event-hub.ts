@@ -50,7 +50,8 @@ import { readHubLimits, type HubLimits } from './graphql-ws/limits';
 import { complete, error as operationError, INTERNAL_CLOSE, INTERNAL_ERROR, nextFrame, serializeServerMessage, type CloseInstruction } from './graphql-ws/messages';
 import { Limiter } from './graphql-ws/concurrency';
 import { deliveryStillWanted } from './graphql-ws/delivery';
-import { indexSubscriptions, planPublish } from './graphql-ws/publish-plan';
+import { indexSubscriptions, planAlertPublish, planPublish } from './graphql-ws/publish-plan';
+import { alertChangedEvent, type AlertChangedEvent } from '../operations/alerts/events';
 import { afterReplay, heldToSend, orderedStory, replaysToStart, sameSubscription, type HeldNext, type ReplayTarget } from './graphql-ws/replay';
 import type { ExecuteRequest } from './graphql-ws/executor';
 import { handleClientFrame, refuseUnstorableState, type ReducerDeps } from './graphql-ws/reducer';
@@ -192,6 +193,25 @@ export class EventHub extends DurableObject<Env> {
     return this.publishEvents(events.map((event, index) => validEvent(event, `EventHub.publishMany: events[${index}]: `)));
   }
 
+  /**
+   * Tells `alertChanged` subscribers that these alerts changed (operations/alerts: after the
+   * change is in D1), one event per alert, delivered like run events: after everything published
+   * before, in the background.
+   */
+  async publishAlertChanges(alertIds: number[]): Promise<PublishOutcome[]> {
+    if (!Array.isArray(alertIds) || !alertIds.every((id) => Number.isSafeInteger(id) && id > 0)) {
+      throw new TypeError('EventHub.publishAlertChanges: alertIds must be positive integers');
+    }
+    const sockets = this.openSockets();
+    const states = sockets.map(readState);
+    const outcomes = alertIds.map((id) => {
+      const event = alertChangedEvent(id);
+      return this.planAndQueue(event, sockets, states, planAlertPublish(states, event));
+    });
+    if (outcomes.some((outcome) => outcome.deliveries > 0)) this.ctx.waitUntil(this.deliveries);
+    return outcomes;
+  }
+
   private publishEvents(events: readonly HealthCheckEvent[]): PublishOutcome[] {
     // Nothing below awaits, so no message or close runs between the events: one snapshot serves
     // all, and the subscriptions are indexed once for all of them.
@@ -205,7 +225,7 @@ export class EventHub extends DurableObject<Env> {
   }
 
   /** Starts one event's executions and queues its deliveries after everything before it. */
-  private planAndQueue(event: HealthCheckEvent, sockets: WebSocket[], states: (ConnectionState | null)[], plan: PublishPlan): PublishOutcome {
+  private planAndQueue(event: HealthCheckEvent | AlertChangedEvent, sockets: WebSocket[], states: (ConnectionState | null)[], plan: PublishPlan): PublishOutcome {
     if (plan.deliveries.length === 0) return { executions: 0, deliveries: 0 };
 
     const changesAtPlan = this.stateChanges;
@@ -230,7 +250,7 @@ export class EventHub extends DurableObject<Env> {
       for (const delivery of plan.deliveries) {
         if (this.sendBudget <= 0) await this.yieldToEventLoop();
         if (!deliveryStillWanted(plan, delivery, stateOf(delivery.socket))) continue;
-        this.deliverNext(sockets[delivery.socket]!, delivery.operationId, event.sequence, nextFrame(delivery.operationId, ready[delivery.execution]!));
+        this.deliverNext(sockets[delivery.socket]!, delivery.operationId, 'sequence' in event ? event.sequence : 0, nextFrame(delivery.operationId, ready[delivery.execution]!));
       }
     });
     this.deliveries = turn.catch((error: unknown) => console.error('EventHub: delivery failed', error));

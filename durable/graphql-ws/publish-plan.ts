@@ -6,6 +6,7 @@
 import type { ConnectionAuth, ConnectionState, StoredSubscription } from './connection-state';
 import type { HealthCheckEvent } from './event';
 import type { ExecuteRequest } from './executor';
+import type { AlertChangedEvent } from '../../operations/alerts/events';
 import { matches } from './matching';
 
 export interface PlannedExecution {
@@ -107,5 +108,34 @@ export function planPublish(states: ReadonlyArray<ConnectionState | null>, event
     }
     deliveries.push({ socket: entry.socket, operationId: entry.operationId, execution });
   }
+  return { executions, deliveries };
+}
+
+/**
+ * What one `alertChanged` publish has to do: every acknowledged socket's `alertChanged`
+ * subscriptions, sharing executions as planPublish does. (Run events never match them: matching.ts.)
+ */
+export function planAlertPublish(states: ReadonlyArray<ConnectionState | null>, event: AlertChangedEvent): PublishPlan {
+  const executions: PlannedExecution[] = [];
+  const byKey = new Map<string, number>();
+  const deliveries: PlannedDelivery[] = [];
+  states.forEach((state, socket) => {
+    if (!state || state.phase !== 'ready' || !state.auth) return;
+    const { role } = state.auth;
+    for (const [operationId, subscription] of Object.entries(state.subscriptions)) {
+      if (subscription.field !== 'alertChanged') continue;
+      const key = executionKey(subscription, role);
+      let execution = byKey.get(key);
+      if (execution === undefined) {
+        execution = executions.length;
+        byKey.set(key, execution);
+        const { query, variables, operationName } = subscription;
+        // The alert event is the root value its resolver reads (schema/alert.ts); ExecuteRequest
+        // names run events, the root of every other subscription field.
+        executions.push({ key, request: { query, variables, operationName, event: event as unknown as HealthCheckEvent, auth: { role } } });
+      }
+      deliveries.push({ socket, operationId, execution });
+    }
+  });
   return { executions, deliveries };
 }
