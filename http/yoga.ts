@@ -4,6 +4,7 @@ import { schema } from '../schema';
 import type { GraphQLContext } from '../schema/context';
 import { armorPlugin } from './armor';
 import { createContext, type ServerContext } from './context';
+import { GRAPHIQL_OPTIONS, renderGraphiQLPage } from './graphiql';
 import { maskError, useContractErrorCodes } from './mask-error';
 import { useRequireApiKey } from './require-api-key';
 import { serverSettings } from './settings';
@@ -22,14 +23,9 @@ export function buildYoga(env: Env) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: settings.graphiql
-      ? {
-          title: 'worker-health',
-          defaultQuery: '# Paste the API key into Headers as {"Authorization": "Bearer <key>"}\n{\n  healthChecks(first: 5) {\n    totalCount\n    edges { node { uuid status overallHealthScore healthStatus startedAt } }\n  }\n}\n',
-          headers: JSON.stringify({ Authorization: 'Bearer <paste the API key here>' }),
-          subscriptionsProtocol: 'WS',
-        }
-      : false,
+    // GraphiQL from this origin only (assets/graphiql/; http/graphiql.ts), development settings only.
+    graphiql: settings.graphiql ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: renderGraphiQLPage,
     context: createContext,
     maskedErrors: { maskError },
     // maskError logs what is unexpected; Yoga would also log every expected error it rewrites.

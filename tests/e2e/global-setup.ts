@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/dev-vars';
+import { buildGraphiQL } from '../../scripts/build-graphiql';
 import { freePort, startStack } from '../../scripts/stack';
 import { buildClient } from './helpers/build-client';
 
@@ -41,6 +42,8 @@ export default async function setup(project: TestProject) {
     () => null,
     (error: unknown) => error,
   );
+  // GraphiQL's static files (assets/graphiql/), there before wrangler dev starts serving them.
+  await buildGraphiQL();
   const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: write }).catch(async (error: unknown) => {
     await clientBuilt;
     log.end();
