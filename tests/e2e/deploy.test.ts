@@ -1,8 +1,9 @@
 /**
  * The production configuration, as `npm run deploy` uses it: the bundle builds for
  * `[env.production]`, its vars are the production ones, it binds no demo worker (so a first deploy
- * to an empty account is accepted), the fleet calls back over its binding, and the preflight check
- * refuses the placeholders a team must fill in.
+ * to an empty account is accepted), it carries the static files (assets/) routed as at the top
+ * level, the fleet calls back over its binding, and the preflight check refuses the placeholders a
+ * team must fill in.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,9 @@ describe('the production bundle', () => {
     expect(bindings).toMatch(/env\.DB \(worker-health\)/);
     for (const { binding } of FLEET) expect(bindings).not.toContain(binding);
     expect(bindings).not.toContain('localhost');
+    // The static files go with it (GraphiQL's, under assets/graphiql/), not inside the Worker.
+    expect(result.stdout).toContain(`from the assets directory ${path.join(ROOT, 'assets')}`);
+    expect(readFileSync(path.join(outdir, 'index.js'), 'utf8')).not.toContain('Automatically added leaf fields'); // a string of GraphiQL's UI
   });
 
   it('reads as production: its own name, production vars, no services', () => {
@@ -45,6 +49,12 @@ describe('the production bundle', () => {
     expect(config.vars).toEqual({ ENVIRONMENT: 'production', EVENT_HUB_SHARDS: '4', PUBLIC_URL: '', GRAPHIQL: '', INTROSPECTION: '' });
     expect(config.services).toEqual([]);
     expect(config.triggers.crons).toEqual(['* * * * *']);
+  });
+
+  it('serves the same static files as the top level, with /graphql and /health always run by the Worker', () => {
+    const assets = { directory: 'assets', run_worker_first: ['/graphql', '/health'] };
+    expect(production('wrangler.toml').assets).toEqual(assets);
+    expect(unstable_readConfig({ config: path.join(ROOT, 'wrangler.toml') }, { hideWarnings: true }).assets).toEqual(assets);
   });
 
   it.each(FLEET.map((worker) => [worker.name, worker] as const))('%s in production binds the orchestrator and has no localhost URL', (name, worker) => {
