@@ -67,8 +67,9 @@ const executor: SubscriptionExecutor = {
       inFlight--;
     }
     const field = request.query.includes('healthCheckCompleted') ? 'healthCheckCompleted' : 'healthCheckUpdated';
-    const sequence = request.query.includes('sequence') ? { sequence: request.event.sequence } : {};
-    return { data: { [field]: { type: request.event.type, uuid: request.event.healthCheckUuid, role: request.auth.role, ...sequence } } };
+    const event = request.event as HealthCheckEvent;
+    const sequence = request.query.includes('sequence') ? { sequence: event.sequence } : {};
+    return { data: { [field]: { type: event.type, uuid: event.healthCheckUuid, role: request.auth.role, ...sequence } } };
   },
 };
 

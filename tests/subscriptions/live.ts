@@ -21,6 +21,8 @@ export interface LiveSubscription<T> {
   next(): Promise<FormattedExecutionResult<T>>;
   /** Resolves with the operation's error (an `error` message's GraphQL errors, or a close event). */
   readonly failed: Promise<unknown>;
+  /** Resolves when the server completes the operation (a finished run's catch-up ends so). */
+  readonly completed: Promise<void>;
   /** Sends `complete` for this operation. */
   stop(): void;
 }
@@ -76,6 +78,8 @@ export function live(key: string | null, { url, webSocketImpl, connectionParams 
     const waiting: (() => void)[] = [];
     let fail!: (error: unknown) => void;
     const failed = new Promise<unknown>((resolve) => (fail = resolve));
+    let markCompleted!: () => void;
+    const completed = new Promise<void>((resolve) => (markCompleted = resolve));
     const stop = client.subscribe<T>(
       { query, ...(variables ? { variables } : {}) },
       {
@@ -84,12 +88,13 @@ export function live(key: string | null, { url, webSocketImpl, connectionParams 
           waiting.shift()?.();
         },
         error: (error) => fail(error),
-        complete: () => {},
+        complete: () => markCompleted(),
       },
     );
     return {
       results,
       failed,
+      completed,
       stop,
       async next() {
         if (taken >= results.length) await within(new Promise<void>((resolve) => waiting.push(resolve)), `result ${taken + 1} of ${query}`);
