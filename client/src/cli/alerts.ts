@@ -125,7 +125,7 @@ export async function acknowledge(ctx: Context, id: string): Promise<ExitCode> {
 export async function listChannels(ctx: Context): Promise<ExitCode> {
   const { alertChannels } = await ctx.client().request(AlertChannelsDocument);
   if (ctx.json) ctx.printJson(alertChannels);
-  else if (alertChannels.length === 0) ctx.out('no alert channels (worker-health alerts channels create <name> --kind webhook --url <https://…>)');
+  else if (alertChannels.length === 0) ctx.out('no alert channels (worker-health alerts channels create <name> --kind webhook --channel-url <https://…>)');
   else {
     const c = ctx.color;
     ctx.out(table(c, ['NAME', 'KIND', 'URL', 'ENABLED', 'UPDATED'], alertChannels.map((ch) => [ch.name, ch.kind, ch.url, ch.enabled ? c.green('yes') : c.yellow('no'), time(ch.updatedAt)])));
@@ -135,7 +135,7 @@ export async function listChannels(ctx: Context): Promise<ExitCode> {
 
 export interface CreateChannelOptions {
   kind: string;
-  url?: string;
+  channelUrl?: string;
   routingKey?: string;
   disabled?: boolean;
 }
@@ -147,7 +147,7 @@ export async function createChannel(ctx: Context, name: string, options: CreateC
       name,
       kind: options.kind.toUpperCase() as AlertChannelKind,
       enabled: !options.disabled,
-      ...(options.url === undefined ? {} : { url: options.url }),
+      ...(options.channelUrl === undefined ? {} : { url: options.channelUrl }),
       ...(options.routingKey === undefined ? {} : { routingKey: options.routingKey }),
     },
   });
@@ -161,7 +161,7 @@ export async function createChannel(ctx: Context, name: string, options: CreateC
 }
 
 export interface UpdateChannelOptions {
-  url?: string;
+  channelUrl?: string;
   routingKey?: string;
   enable?: boolean;
   disable?: boolean;
@@ -171,12 +171,12 @@ export interface UpdateChannelOptions {
 export async function updateChannel(ctx: Context, name: string, options: UpdateChannelOptions): Promise<ExitCode> {
   if (options.enable && options.disable) throw new CliError(EXIT.USAGE, 'give --enable or --disable, not both');
   const input: UpdateAlertChannelInput = {
-    ...(options.url === undefined ? {} : { url: options.url }),
+    ...(options.channelUrl === undefined ? {} : { url: options.channelUrl }),
     ...(options.routingKey === undefined ? {} : { routingKey: options.routingKey }),
     ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
     ...(options.rotateSecret ? { rotateSigningSecret: true } : {}),
   };
-  if (Object.keys(input).length === 0) throw new CliError(EXIT.USAGE, 'nothing to change: give --url, --routing-key, --enable, --disable or --rotate-secret');
+  if (Object.keys(input).length === 0) throw new CliError(EXIT.USAGE, 'nothing to change: give --channel-url, --routing-key, --enable, --disable or --rotate-secret');
   const { updateAlertChannel } = await ctx.client().request(UpdateAlertChannelDocument, { name, input });
   const { channel, signingSecret } = updateAlertChannel;
   if (ctx.json) ctx.printJson(updateAlertChannel);
@@ -402,7 +402,7 @@ export function registerAlertCommands(program: Command, action: Action, { intege
     .description("add a channel; a webhook channel's signing secret is printed once, alone on stdout")
     .argument('<name>')
     .addOption(new Option('--kind <kind>', 'what receives it').choices(['webhook', 'slack', 'discord', 'pagerduty']).makeOptionMandatory())
-    .option('--url <url>', 'the receiver (https; http only for localhost in local development); PagerDuty defaults to its Events API v2')
+    .option('--channel-url <url>', 'the receiver (https; http only for localhost in local development); PagerDuty defaults to its Events API v2')
     .option('--routing-key <key>', 'pagerduty: the integration key')
     .option('--disabled', 'create it disabled')
     .action(action((ctx, name: string, options: CreateChannelOptions) => createChannel(ctx, name, options)));
@@ -410,7 +410,7 @@ export function registerAlertCommands(program: Command, action: Action, { intege
     .command('update')
     .description('change a channel: only the options given change')
     .argument('<name>')
-    .option('--url <url>')
+    .option('--channel-url <url>', 'send to this receiver instead')
     .option('--routing-key <key>', 'pagerduty: a new integration key')
     .option('--enable', 'send to it again')
     .option('--disable', 'skip it')
