@@ -53,6 +53,8 @@ export default {
     if (problem) return misconfigured(problem);
     if (url.pathname === '/health') return healthResponse(env);
     if (url.pathname === '/graphql') return handleGraphQL(request, env, ctx);
+    // The dashboard at / is assets/index.html, served by Workers static assets before the Worker
+    // runs (wrangler.toml [assets]); this answers only where it was not built (npm run build:dashboard).
     if (url.pathname === '/') return Response.redirect(new URL('/graphql', url).toString(), 302);
     return Response.json({ error: `No route for ${url.pathname}. The API is at /graphql.` }, { status: 404 });
   },

@@ -36,6 +36,7 @@ const PACKAGES: Record<string, readonly string[]> = {
   sdk: [],
   fleet: ['sdk'],
   client: [],
+  dashboard: ['client'],
 };
 
 /** Folders with no rule: they exercise or drive the system from outside. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/dev-vars';
 import { buildGraphiQL } from '../../scripts/build-graphiql';
+import { buildDashboard } from '../../dashboard/build.mjs';
 import { freePort, startStack } from '../../scripts/stack';
 import { buildClient } from './helpers/build-client';
 
@@ -42,8 +43,10 @@ export default async function setup(project: TestProject) {
     () => null,
     (error: unknown) => error,
   );
-  // GraphiQL's static files (assets/graphiql/), there before wrangler dev starts serving them.
+  // GraphiQL's static files (assets/graphiql/) and the dashboard (assets/index.html), there
+  // before wrangler dev starts serving them.
   await buildGraphiQL();
+  await buildDashboard();
   const stack = await startStack({ port: await freePort(), persistTo, isolated: true, log: write }).catch(async (error: unknown) => {
     await clientBuilt;
     log.end();
