@@ -105,9 +105,8 @@ describe('live updates from wrangler dev', () => {
   });
 
   it('keeps dashboards watching one run each free of every other run', async () => {
-    // A demo fleet run is over before initiateHealthCheck answers, so a dashboard cannot subscribe
-    // to a run's uuid while it runs here (tests/subscriptions does, with runs held open). What
-    // wrangler dev shows is the other half: a new run reaches no dashboard watching another run.
+    // Each dashboard watches a run already over: it gets that run's story (its catch-up, ending
+    // with complete; subscriptions-catch-up.test.ts), and a new run reaches none of them.
     const [first, second] = [await finishedRun(), await finishedRun()];
     const watchers = [dashboard(), dashboard()];
     const watching = [first, second].map((uuid, i) => ({
@@ -121,7 +120,12 @@ describe('live updates from wrangler dev', () => {
     for (const { ends } of watching) {
       while (!ends.results.some((result) => result.data!.healthCheckCompleted.uuid === uuid)) await ends.next();
     }
-    for (const { byUuid } of watching) expect(byUuid.results).toEqual([]);
+    for (const { byUuid } of watching) await within(byUuid.completed, 'the catch-up of a finished run to end');
+    [first, second].forEach((own, i) => {
+      const { byUuid } = watching[i]!;
+      expect(byUuid.results.map((result) => result.data!.healthCheckUpdated.type)).toEqual(['STARTED', 'WORKER_RESULT', 'COMPLETED']);
+      for (const result of byUuid.results) expect(result.data!.healthCheckUpdated.healthCheck.uuid).toBe(own);
+    });
   });
 
   it('refuses an unknown key with 4403 and keeps a socket open past an invalid document', async () => {
