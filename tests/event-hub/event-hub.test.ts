@@ -181,14 +181,26 @@ describe('EventHub', () => {
       expect((await stub.fetch('https://hub/graphql', { headers: upgradeHeaders })).status).toBe(101);
     });
 
-    it('does not count a socket it closed, even before the close handshake ends', async () => {
+    it('does not count a socket it closed whose peer never answers the close', async () => {
       const stub = hub();
-      const c = await connect(stub);
-      c.send({ type: 'connection_init', payload: { authorization: 'Bearer nobody' } });
-      expect(await c.closed).toEqual({ code: 4403, reason: 'Forbidden' });
-      // Whatever the runtime still lists, only open sockets are the hub's.
+      // A peer that does not send the reciprocal close frame: the runtime keeps the hub's end
+      // listed (CLOSING) for as long as the peer holds the connection.
+      const response = await stub.fetch('https://hub/graphql', { headers: upgradeHeaders });
+      const silent = response.webSocket!;
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => silent.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })));
+      silent.accept({ allowHalfOpen: true });
+      silent.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer nobody' } }));
+      expect(await within(closed, 'the close frame')).toEqual({ code: 4403, reason: 'Forbidden' });
+      const listed = await runInDurableObject(stub, (_instance, state) => state.getWebSockets().map((ws) => ws.readyState));
+      expect(listed).toEqual([2]); // still there, closing
+      // Only open sockets are the hub's: it still takes its full cap.
       for (let i = 0; i < MAX_SOCKETS; i++) await ready(stub);
       expect((await stub.fetch('https://hub/graphql', { headers: upgradeHeaders })).status).toBe(503);
+      try {
+        silent.close(1000, 'test over');
+      } catch {
+        // already closed
+      }
     });
 
     it('stores the initial state in the attachment and sets the init alarm', async () => {
