@@ -5,6 +5,7 @@ import type { OperationDeps } from './deps';
 import { conflict, notFound } from './errors';
 import { completedSequence, NUMBERED, numberOpenChecks, workerResultEvents } from './events';
 import { recountRun } from './run-counters';
+import { CANCELLED_MESSAGE, NOT_DISPATCHED_MESSAGE } from '../domain/failure-messages';
 
 /**
  * Cancels a running health check: the run becomes `cancelled` and its outstanding workers
@@ -12,7 +13,7 @@ import { recountRun } from './run-counters';
  * `stopRun` tells the run's Durable Object to stop dispatching and drop its alarm.
  */
 export async function cancelHealthCheck(deps: OperationDeps, healthCheckUuid: string) {
-  const cancelled = await endRun(deps, healthCheckUuid, 'cancelled', 'Cancelled before the worker reported.');
+  const cancelled = await endRun(deps, healthCheckUuid, 'cancelled', CANCELLED_MESSAGE);
   if (!cancelled) {
     const run = await deps.db.query.healthChecks.findFirst({ columns: { status: true }, where: { healthCheckUuid } });
     if (!run) throw notFound(`No health check ${healthCheckUuid}.`);
@@ -23,7 +24,7 @@ export async function cancelHealthCheck(deps: OperationDeps, healthCheckUuid: st
 
 /** Ends a run whose Durable Object could not be started: its workers were never dispatched. */
 export async function failRunThatCouldNotStart(deps: OperationDeps, healthCheckUuid: string) {
-  await endRun(deps, healthCheckUuid, 'failed', 'Not dispatched: the health check could not be started.');
+  await endRun(deps, healthCheckUuid, 'failed', NOT_DISPATCHED_MESSAGE);
 }
 
 /**

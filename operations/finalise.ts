@@ -6,6 +6,7 @@ import { queueAlertEvaluation } from './alerts/consume';
 import type { OperationDeps } from './deps';
 import { countsForRun, scoreRun } from '../domain/scoring';
 import { completedSequence, NUMBERED, numberOpenChecks, workerResultEvents } from './events';
+import { deadlineMessage } from '../domain/failure-messages';
 
 /**
  * Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each:
@@ -18,7 +19,7 @@ export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' |
       status: 'timeout',
       healthScore: 0,
       overallStatus: 'critical',
-      errorMessage: `No result before the deadline${timeoutMinutes ? ` (${timeoutMinutes} minutes)` : ''}: the worker may be slow, stuck or unable to reach the orchestrator.`,
+      errorMessage: deadlineMessage(timeoutMinutes),
       completedAt: new Date(),
       resultSequence: NUMBERED.sequence,
     })
