@@ -6,6 +6,7 @@
  */
 import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { ConnectionAuth } from './connection-state';
+import type { AlertChangedEvent } from '../../operations/alerts/events';
 import type { HealthCheckEvent } from './event';
 
 export interface ValidateRequest {
@@ -38,8 +39,11 @@ export interface ExecuteRequest {
   query: string;
   variables: Record<string, unknown> | null;
   operationName: string | null;
-  /** The published event: the subscription field's resolver gets it as its parent value. */
-  event: HealthCheckEvent;
+  /**
+   * The published event: the subscription field's resolver gets it as its parent value (a run's
+   * event for healthCheckUpdated/healthCheckCompleted, an alert's for alertChanged).
+   */
+  event: HealthCheckEvent | AlertChangedEvent;
   auth: ExecutionAuth;
 }
 

@@ -130,9 +130,8 @@ export function planAlertPublish(states: ReadonlyArray<ConnectionState | null>, 
         execution = executions.length;
         byKey.set(key, execution);
         const { query, variables, operationName } = subscription;
-        // The alert event is the root value its resolver reads (schema/alert.ts); ExecuteRequest
-        // names run events, the root of every other subscription field.
-        executions.push({ key, request: { query, variables, operationName, event: event as unknown as HealthCheckEvent, auth: { role } } });
+        // The alert event is the root value its resolver reads (schema/alert.ts).
+        executions.push({ key, request: { query, variables, operationName, event, auth: { role } } });
       }
       deliveries.push({ socket, operationId, execution });
     }
