@@ -10,6 +10,8 @@ export type BaselineVerdict = 'regression' | 'improvement' | 'steady';
 
 export interface BaselineFinding {
   verdict: BaselineVerdict;
+  /** What was compared: a performance test by name, or null (the sentence says it: response time). */
+  test: string | null;
   text: string;
 }
 
@@ -29,11 +31,26 @@ export function verdictOf(sentence: string): BaselineVerdict {
 
 const ORDER: Record<BaselineVerdict, number> = { regression: 0, improvement: 1, steady: 2 };
 
-/** Every sentence of `analysis` that compares a value with its baseline, regressions first. */
+/**
+ * A failing performance test stated against its baseline, one of possibly several in the suite's
+ * sentence: `"<name>" failed (<error>); it took <t>, <n>% slower than its baseline of <b> (median
+ * of <checks>)`, or `… in line with its baseline of <b> (…), +<n>%`.
+ */
+const FAILED_AGAINST_BASELINE = /"([^"]+)" failed(?: \([^)]*\))?; it took [^,]+, (?:\d+% (?:slower|faster) than|in line with) its baseline of [^(]+\([^)]*\)(?:, [+−-]\d+%)?/g;
+const PASSED_AGAINST_BASELINE = /^Performance test "([^"]+)" took /;
+
+/** Every comparison with a baseline that `analysis` states, one per test or value, regressions first. */
 export function baselineFindings(analysis: string | null | undefined): BaselineFinding[] {
   if (!analysis) return [];
-  return sentences(analysis)
-    .filter((sentence) => /\bbaseline\b/i.test(sentence))
-    .map((text) => ({ verdict: verdictOf(text), text }))
-    .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict]);
+  const findings: BaselineFinding[] = [];
+  for (const sentence of sentences(analysis)) {
+    if (!/\bbaseline\b/i.test(sentence)) continue;
+    const clauses = [...sentence.matchAll(FAILED_AGAINST_BASELINE)];
+    if (clauses.length > 0) {
+      for (const clause of clauses) findings.push({ verdict: verdictOf(clause[0]), test: clause[1]!, text: clause[0] });
+    } else {
+      findings.push({ verdict: verdictOf(sentence), test: PASSED_AGAINST_BASELINE.exec(sentence)?.[1] ?? null, text: sentence });
+    }
+  }
+  return findings.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict]);
 }

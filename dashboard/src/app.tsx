@@ -4,8 +4,10 @@
  * and the orchestrator serves one file for all of them.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { MeDocument } from '../../client/generated/graphql';
-import { href, parseRoute, SessionContext, type Route, type Session } from './context';
+import { DashboardAlertChangedDocument, MeDocument } from '../../client/generated/graphql';
+import type { ComponentChildren } from 'preact';
+import { href, LiveContext, parseRoute, SessionContext, type Route, type Session } from './context';
+import { useSubscription } from './live';
 import { FleetPage } from './fleet';
 import { KeyForm } from './key-form';
 import { RunPage } from './run';
@@ -21,6 +23,20 @@ function useHashRoute(): Route {
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return route;
+}
+
+/** Keeps the session's alertChanged subscription open for as long as the key is in use. */
+function SessionLive({ session, children }: { session: Session; children: ComponentChildren }) {
+  const [alertChanges, setAlertChanges] = useState(0);
+  const state = useSubscription(
+    session.client,
+    DashboardAlertChangedDocument,
+    {},
+    { onData: () => setAlertChanges((n) => n + 1), onAuthFailure: session.keyRefused },
+    'session',
+  );
+  const live = useMemo(() => ({ state, alertChanges }), [state, alertChanges]);
+  return <LiveContext.Provider value={live}>{children}</LiveContext.Provider>;
 }
 
 type Stage =
@@ -173,7 +189,11 @@ export function App() {
             </p>
           </div>
         )}
-        {session && <SessionContext.Provider value={session}>{page}</SessionContext.Provider>}
+        {session && (
+          <SessionContext.Provider value={session}>
+            <SessionLive session={session}>{page}</SessionLive>
+          </SessionContext.Provider>
+        )}
       </main>
       <footer class="site-footer">
         <p>

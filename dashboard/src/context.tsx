@@ -16,6 +16,23 @@ export interface Session {
 
 export const SessionContext = createContext<Session | null>(null);
 
+/**
+ * The session's own subscription (alertChanged), open while signed in: it keeps one graphql-ws
+ * socket up across pages (the client closes its socket when no subscription is left, and pages
+ * come and go), and tells pages when alerts changed.
+ */
+export interface Live {
+  state: 'connecting' | 'live' | 'reconnecting' | 'ended';
+  /** Goes up by one at each alert change. */
+  alertChanges: number;
+}
+
+export const LiveContext = createContext<Live>({ state: 'connecting', alertChanges: 0 });
+
+export function useLive(): Live {
+  return useContext(LiveContext);
+}
+
 export function useSession(): Session {
   const session = useContext(SessionContext);
   if (!session) throw new Error('useSession outside the signed-in dashboard');

@@ -5,7 +5,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   AcknowledgeAlertDocument,
-  DashboardAlertChangedDocument,
   DashboardFleetDocument,
   DashboardFleetEventsDocument,
   InitiateHealthCheckDocument,
@@ -15,7 +14,7 @@ import {
   type DashboardFleetQuery,
   type WorkerTrendQuery,
 } from '../../client/generated/graphql';
-import { href, useSession } from './context';
+import { href, useLive, useSession } from './context';
 import { formatPercent, formatScore, shortId, titleCase, WINDOW_LABELS } from './format';
 import { LiveIndicator, useSubscription } from './live';
 import { describeError, isAuthFailure } from './session';
@@ -80,6 +79,7 @@ export function FleetPage() {
     reloadTimer.current = setTimeout(() => void load(), 400);
   }, [load]);
   useEffect(() => () => clearTimeout(reloadTimer.current), []);
+  const connectedBefore = useRef(false);
 
   const liveRuns = useSubscription(
     client,
@@ -94,14 +94,26 @@ export function FleetPage() {
           else delete next[run.uuid];
           return next;
         });
-        if (event.type === 'COMPLETED' || event.type === 'STARTED') reloadSoon();
+        // A new run shows in "Running now" from the event itself; its end changes everything.
+        if (event.type === 'COMPLETED') reloadSoon();
       },
-      onConnected: reloadSoon,
+      // After a reconnection, what the socket may have missed.
+      onConnected: () => {
+        if (connectedBefore.current) reloadSoon();
+        connectedBefore.current = true;
+      },
       onAuthFailure: keyRefused,
     },
     'fleet',
   );
-  useSubscription(client, DashboardAlertChangedDocument, {}, { onData: reloadSoon, onAuthFailure: keyRefused }, 'alerts');
+  // Alerts as they open, change or resolve (the session's subscription, in app.tsx).
+  const { alertChanges } = useLive();
+  const seenAlertChanges = useRef(alertChanges);
+  useEffect(() => {
+    if (alertChanges === seenAlertChanges.current) return;
+    seenAlertChanges.current = alertChanges;
+    reloadSoon();
+  }, [alertChanges, reloadSoon]);
 
   const start = async () => {
     setStarting(true);

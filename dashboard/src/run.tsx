@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { DashboardRunDocument, DashboardRunEventsDocument, type TestSuiteFieldsFragment } from '../../client/generated/graphql';
-import { baselineFindings } from './analysis';
+import { baselineFindings, type BaselineVerdict } from './analysis';
 import { href, useSession } from './context';
 import { bandLabel, formatDuration, formatScore, shortId, titleCase } from './format';
 import { LiveIndicator, useSubscription } from './live';
@@ -299,6 +299,8 @@ function RunDetail({ view }: { view: RunView }) {
   );
 }
 
+const VERDICT_LABELS: Record<BaselineVerdict, string> = { regression: 'Regression', improvement: 'Improvement', steady: 'In line' };
+
 function WorkerDetail({ worker }: { worker: FullWorker }) {
   const findings = baselineFindings(worker.aiWorkerAnalysis);
   const connectivity = [
@@ -356,8 +358,8 @@ function WorkerDetail({ worker }: { worker: FullWorker }) {
       ) : (
         <ul class="findings">
           {findings.map((finding, index) => (
-            <li key={index} class={`finding finding-${finding.verdict}`}>
-              <span class={`badge finding-badge finding-${finding.verdict}`}>{titleCase(finding.verdict)}</span> {finding.text}
+            <li key={index} class={`finding verdict-${finding.verdict}`}>
+              <span class={`badge finding-badge finding-${finding.verdict}`}>{VERDICT_LABELS[finding.verdict]}</span> {finding.text}
             </li>
           ))}
         </ul>

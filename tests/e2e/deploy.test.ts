@@ -38,9 +38,12 @@ describe('the production bundle', () => {
     expect(bindings).toMatch(/env\.DB \(worker-health\)/);
     for (const { binding } of FLEET) expect(bindings).not.toContain(binding);
     expect(bindings).not.toContain('localhost');
-    // The static files go with it (GraphiQL's, under assets/graphiql/), not inside the Worker.
+    // The static files go with it (GraphiQL's, under assets/graphiql/, and the dashboard,
+    // assets/index.html), not inside the Worker.
     expect(result.stdout).toContain(`from the assets directory ${path.join(ROOT, 'assets')}`);
-    expect(readFileSync(path.join(outdir, 'index.js'), 'utf8')).not.toContain('Automatically added leaf fields'); // a string of GraphiQL's UI
+    const worker = readFileSync(path.join(outdir, 'index.js'), 'utf8');
+    expect(worker).not.toContain('Automatically added leaf fields'); // a string of GraphiQL's UI
+    expect(worker).not.toContain('worker-health.apiKey'); // the dashboard's storage key
   });
 
   it('reads as production: its own name, production vars, no services', () => {
