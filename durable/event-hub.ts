@@ -145,11 +145,17 @@ export class EventHub extends DurableObject<Env> {
     await this.serially(ws, () => this.handleMessage(ws, message));
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    // With compatibility_date >= 2026-04-07 the runtime answers the close frame itself; the
-    // attachment goes with the socket. Only in-memory bookkeeping is left.
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     this.queues.delete(ws);
     this.replays.delete(ws);
+    // Answer the client's close frame, completing the closing handshake: without it (local
+    // workerd does not answer for us) the client sees 1006 about 20 s later instead of its own
+    // code at once. 1005/1006 are reserved and cannot be sent back; a socket already closed throws.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closing or closed: nothing to answer.
+    }
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

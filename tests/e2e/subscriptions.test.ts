@@ -141,4 +141,19 @@ describe('live updates from wrangler dev', () => {
     const uuid = await initiate({ workerFilters: ['agent-factory'] });
     for (;;) if ((await completions.next()).data!.healthCheckCompleted.uuid === uuid) break;
   });
+
+  it('answers a client that closes its socket: the close completes cleanly, with the code the client sent', async () => {
+    // Before the hub answered close frames, a client closing normally saw 1006 (not clean) once
+    // the runtime gave up on the handshake, about 20 s later.
+    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+    const closed = new Promise<CloseEvent>((resolve) => socket.addEventListener('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${adminKey}` } })));
+      socket.addEventListener('message', (message) => (JSON.parse(String(message.data)).type === 'connection_ack' ? resolve() : reject(new Error(String(message.data)))));
+      socket.addEventListener('error', () => reject(new Error('socket error')));
+    });
+    socket.close(1000, 'Normal Closure');
+    const event = await closed;
+    expect({ code: event.code, reason: event.reason, wasClean: event.wasClean }).toEqual({ code: 1000, reason: 'Normal Closure', wasClean: true });
+  });
 });
