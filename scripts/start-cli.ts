@@ -56,8 +56,10 @@ function printBanner({ baseUrl, adminKey }: Stack, seconds: number) {
  worker-health is running (ready in ${seconds.toFixed(1)} s): orchestrator +
  ${fleet} (registered).
 
+ Dashboard      ${baseUrl}/            (paste the admin key when asked)
  GraphiQL       ${baseUrl}/graphql
  Admin API key  ${adminKey}   (from .dev.vars)
+ CLI            npm run cli -- check --watch
 
  Paste into GraphiQL's Headers tab:
    ${headers}
