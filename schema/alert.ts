@@ -1,11 +1,11 @@
-import { decodeBase64, decodeCursorChunk } from '@pothos/core';
 import { eq } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { alerts, type AlertStatus } from '../db/alerts';
 import { acknowledgeAlert, parseAlertId } from '../operations/alerts/acknowledge';
-import { badInput, notFound } from '../operations/errors';
+import { notFound } from '../operations/errors';
 import { parseStringList } from '../operations/json-columns';
 import { builder } from './builder';
+import { validatePageArgs } from './page-args';
 import { AlertAttemptOutcomeEnum, AlertDeliveryStatusEnum, AlertStatusEnum, AlertTransitionKindEnum } from './alert-enums';
 import { HealthStatusEnum } from './enums';
 
@@ -106,33 +106,6 @@ export const AlertType = builder.drizzleObject('alerts', {
   }),
 });
 
-interface PageArgs {
-  first?: number | null;
-  last?: number | null;
-  after?: string | null;
-  before?: string | null;
-}
-
-/** As healthChecks: page sizes out of range and cursors this connection never issued are refused, whatever is selected. */
-function validatePageArgs(args: PageArgs) {
-  for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
-    if (value != null && (value < 1 || value > MAX_ALERTS_PAGE)) throw badInput(`"${name}" must be between 1 and ${MAX_ALERTS_PAGE}; got ${value}.`);
-  }
-  for (const [name, cursor] of [['after', args.after], ['before', args.before]] as const) {
-    if (cursor == null) continue;
-    let id: unknown;
-    try {
-      const decoded = decodeBase64(cursor);
-      id = decoded.startsWith('DC:') ? decodeCursorChunk(decoded.slice(3)) : undefined;
-    } catch {
-      id = undefined;
-    }
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-      throw badInput(`"${name}" is not a cursor of this connection: ${JSON.stringify(cursor.slice(0, 100))}. Pass an edge's cursor or pageInfo.endCursor.`);
-    }
-  }
-}
-
 builder.queryField('alerts', (t) =>
   t.drizzleConnection(
     {
@@ -143,11 +116,11 @@ builder.queryField('alerts', (t) =>
       defaultSize: DEFAULT_ALERTS_PAGE,
       maxSize: MAX_ALERTS_PAGE,
       totalCount: (_parent, args, ctx) => {
-        validatePageArgs(args);
+        validatePageArgs(args, MAX_ALERTS_PAGE);
         return ctx.db.$count(alerts, args.status ? eq(alerts.status, args.status as AlertStatus) : undefined);
       },
       resolve: (query, _root, args, ctx) => {
-        validatePageArgs(args);
+        validatePageArgs(args, MAX_ALERTS_PAGE);
         return ctx.db.query.alerts.findMany(query({ where: args.status ? { status: args.status } : {}, orderBy: { id: 'desc' } }));
       },
     },

@@ -1,10 +1,9 @@
-import { decodeBase64, decodeCursorChunk } from '@pothos/core';
 import { healthChecks } from '../db/health-checks';
-import { badInput } from '../operations/errors';
 import { healthStatusFor } from '../domain/health-status';
 import { parseStringList } from '../operations/json-columns';
 import { historyFilter } from '../operations/status';
 import { builder } from './builder';
+import { validatePageArgs } from './page-args';
 import { HealthCheckStatusEnum, HealthStatusEnum, TriggerTypeEnum } from './enums';
 
 export const HealthCheckType = builder.drizzleObject('healthChecks', {
@@ -70,40 +69,6 @@ builder.queryField('healthCheck', (t) =>
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-interface PageArgs {
-  first?: number | null;
-  last?: number | null;
-  after?: string | null;
-  before?: string | null;
-}
-
-/**
- * Refuses page arguments out of range and cursors this connection never issued, whatever is
- * selected: Pothos reads them only when it builds the page's query, which it skips when only
- * `totalCount` is asked for. A cursor is the plugin's `DC:` chunk of the row's integer id, decoded
- * here with @pothos/core's own decoder.
- */
-function validatePageArgs(args: PageArgs) {
-  for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
-    if (value != null && (value < 1 || value > MAX_PAGE_SIZE)) {
-      throw badInput(`"${name}" must be between 1 and ${MAX_PAGE_SIZE}; got ${value}.`);
-    }
-  }
-  for (const [name, cursor] of [['after', args.after], ['before', args.before]] as const) {
-    if (cursor == null) continue;
-    let id: unknown;
-    try {
-      const decoded = decodeBase64(cursor);
-      id = decoded.startsWith('DC:') ? decodeCursorChunk(decoded.slice(3)) : undefined;
-    } catch {
-      id = undefined;
-    }
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-      throw badInput(`"${name}" is not a cursor of this connection: ${JSON.stringify(cursor.slice(0, 100))}. Pass an edge's cursor or pageInfo.endCursor.`);
-    }
-  }
-}
-
 builder.queryField('healthChecks', (t) =>
   t.drizzleConnection(
     {
@@ -117,11 +82,11 @@ builder.queryField('healthChecks', (t) =>
       defaultSize: DEFAULT_PAGE_SIZE,
       maxSize: MAX_PAGE_SIZE,
       totalCount: (_parent, args, ctx) => {
-        validatePageArgs(args);
+        validatePageArgs(args, MAX_PAGE_SIZE);
         return ctx.db.$count(healthChecks, historyFilter(args));
       },
       resolve: (query, _root, args, ctx) => {
-        validatePageArgs(args);
+        validatePageArgs(args, MAX_PAGE_SIZE);
         return ctx.db.query.healthChecks.findMany(
           query({
             where: {

@@ -1,6 +1,5 @@
 import { fromSqliteTimestamp } from '../db/columns';
 import { CATCH_UP_GRACE_MINUTES } from '../domain/schedule-math';
-import { badInput } from '../operations/errors';
 import { parseStringList } from '../operations/json-columns';
 import { DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES } from '../operations/initiate';
 import {
@@ -13,6 +12,7 @@ import {
   updateSchedule,
 } from '../operations/schedules';
 import { builder } from './builder';
+import { validatePageArgs } from './page-args';
 
 const RUNS_PAGE_SIZE = 20;
 const RUNS_MAX_PAGE_SIZE = 100;
@@ -66,13 +66,9 @@ export const HealthCheckScheduleType = builder.drizzleObject('healthCheckSchedul
         description: `The runs it started, newest first (${RUNS_PAGE_SIZE} a page by default, ${RUNS_MAX_PAGE_SIZE} at most), catch-up runs included.`,
         query: { orderBy: { id: 'desc' } },
         defaultSize: RUNS_PAGE_SIZE,
-        // Out of range is refused, as on healthChecks, rather than clamped.
+        // Out of range, or a cursor this connection never issued, is refused as on healthChecks.
         maxSize: (args) => {
-          for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
-            if (value != null && (value < 1 || value > RUNS_MAX_PAGE_SIZE)) {
-              throw badInput(`"${name}" must be between 1 and ${RUNS_MAX_PAGE_SIZE}; got ${value}.`);
-            }
-          }
+          validatePageArgs(args, RUNS_MAX_PAGE_SIZE);
           return RUNS_MAX_PAGE_SIZE;
         },
       },
