@@ -9,30 +9,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startAlertReceiver, type ReceivedRequest } from '../workers/alert-receiver';
 import { closedPort } from './helpers/cli';
+import { graphqlData, until } from './helpers/graphql';
 
 const baseUrl = inject('baseUrl');
 const adminKey = inject('adminKey');
 
-async function data<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const data = <T = any>(query: string, variables?: Record<string, unknown>) => graphqlData<T>(baseUrl, adminKey, query, variables);
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** Starts a run and waits for its end. */
 async function run(input: Record<string, unknown>): Promise<{ uuid: string; status: string; workerResults: { workerName: string; healthStatus: string | null }[] }> {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FLEET } from '../../fleet/manifest';
 import { startAlertReceiver } from '../workers/alert-receiver';
 import { openBrowser, type BrowserSession } from './helpers/browser';
+import { graphqlData, until } from './helpers/graphql';
 
 const baseUrl = inject('baseUrl');
 const adminKey = inject('adminKey');
@@ -22,26 +23,8 @@ const RULE = 'e2e-dashboard-ui-degraded';
 const CHANNEL = 'e2e-dashboard-receiver';
 const VIEWER = `e2e-dashboard-viewer-${Date.now()}`;
 
-async function api<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const api = <T = any>(query: string, variables?: Record<string, unknown>) => graphqlData<T>(baseUrl, adminKey, query, variables);
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** A run of the demo fleet, started over the API, to its end. */
 async function runToEnd(triggerSource: string): Promise<string> {

@@ -14,6 +14,7 @@ import { afterAll, expect, it } from 'vitest';
 import { prepareSecrets, ROOT } from '../../scripts/dev-vars';
 import { freePort, startStack, type Stack } from '../../scripts/stack';
 import { deriveWorkerSecret, REPORT_WORKER_RESULT_MUTATION, signedHeaders, verifyWebhook } from '../../sdk/src/protocol';
+import { graphqlData } from './helpers/graphql';
 
 const WORKERS = 40; // a batch of 25, then 15
 const NAMES = Array.from({ length: WORKERS }, (_, i) => `slow-${String(i).padStart(2, '0')}`);
@@ -49,16 +50,7 @@ const readBody = (request: IncomingMessage) =>
     request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body)).on('error', reject);
   });
 
-async function graphql<T>(baseUrl: string, adminKey: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const graphql = <T>(baseUrl: string, adminKey: string, query: string, variables?: Record<string, unknown>) => graphqlData<T>(baseUrl, adminKey, query, variables);
 
 interface Run {
   status: string;

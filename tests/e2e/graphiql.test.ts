@@ -11,21 +11,13 @@ import type { Locator, Page, WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FLEET } from '../../fleet/manifest';
 import { openBrowser, paste, type BrowserSession } from './helpers/browser';
+import { graphqlData } from './helpers/graphql';
 
 const baseUrl = inject('baseUrl');
 const adminKey = inject('adminKey');
 const WRONG_KEY = `wh_${'0'.repeat(64)}`;
 
-async function api<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const api = <T = any>(query: string, variables?: Record<string, unknown>) => graphqlData<T>(baseUrl, adminKey, query, variables);
 
 /** One graphql-ws socket the page opened, with every message it sent and received, parsed. */
 interface Socket {

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { live, within, type LiveClient, type LiveSubscription } from '../subscriptions/live';
+import { graphqlData } from './helpers/graphql';
 
 const baseUrl = inject('baseUrl');
 const adminKey = inject('adminKey');
@@ -21,16 +22,7 @@ interface StoryEvent {
   workerResult: { workerName: string } | null;
 }
 
-async function graphql<T = any>(key: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const graphql = <T = any>(key: string, query: string, variables?: Record<string, unknown>) => graphqlData<T>(baseUrl, key, query, variables);
 
 const initiate = async () =>
   (

@@ -8,6 +8,7 @@ import { print } from 'graphql';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { HealthCheckCompletedDocument, HealthCheckDocument, HealthCheckUpdatedDocument } from '../../client/generated/graphql';
 import { live, within, type LiveClient } from '../subscriptions/live';
+import { graphqlData } from './helpers/graphql';
 
 const baseUrl = inject('baseUrl');
 const adminKey = inject('adminKey');
@@ -16,16 +17,7 @@ const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/graphql`;
 const UPDATED = print(HealthCheckUpdatedDocument);
 const COMPLETED = print(HealthCheckCompletedDocument);
 
-async function graphql<T = any>(key: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const graphql = <T = any>(key: string, query: string, variables?: Record<string, unknown>) => graphqlData<T>(baseUrl, key, query, variables);
 
 const initiate = async (input: Record<string, unknown> = {}) =>
   (await graphql<{ initiateHealthCheck: { healthCheckUuid: string } }>(adminKey, 'mutation ($input: InitiateHealthCheckInput) { initiateHealthCheck(input: $input) { healthCheckUuid } }', { input }))
