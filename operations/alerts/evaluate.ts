@@ -160,7 +160,13 @@ export async function evaluateRunAlerts(deps: Pick<OperationDeps, 'db' | 'env' |
   const touched = new Set<number>();
   for (const rule of rules) {
     const subjects = (rule.fleet ? [fleetState] : [...workerStates.values()].filter((state) => inScope(rule, { name: state.workerName!, type: known.get(state.workerName!) ?? '' }))).map(
-      (state) => (state.decide && newerDecided(rule.id, state.subject) ? { ...state, decide: false } : state),
+      (state) => ({
+        ...state,
+        // A rule counts the checks of runs that ended after it was created: a new rule on
+        // "degraded for 2 checks" opens after the second such run, not at once on old history.
+        history: state.history.filter((entry) => entry.at.getTime() >= rule.createdAt.getTime()),
+        decide: state.decide && !newerDecided(rule.id, state.subject),
+      }),
     );
     const unresolved: UnresolvedAlert[] = unresolvedRows
       .filter((alert) => alert.ruleId === rule.id)

@@ -10,6 +10,23 @@ import { listAlerts, payloads, received, registerWorkers, resetAlertTablesBefore
 resetAlertTablesBeforeEach();
 
 describe('a rule on "degraded or worse for 2 checks", resolving after 2 good ones', { timeout: 60_000 }, () => {
+  it('counts only the checks of runs that ended after the rule was created', async () => {
+    await registerWorkers(silent('web'), silent('api'));
+    await webhookChannel('ops', 'history');
+    // A bad check from before the rule existed…
+    await runWith({ web: 'DEGRADED', api: 'HEALTHY' });
+    // (created_at keeps whole seconds: the rule must be a second younger than that run.)
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await rule({ name: 'web-degraded', workerFilters: ['web'], openAt: 'DEGRADED', failureThreshold: 2, successThreshold: 2, channels: ['ops'] });
+    // …so one bad check after it opens nothing, and the second does.
+    const first = await runWith({ web: 'DEGRADED', api: 'HEALTHY' });
+    await waitFor(() => listAlerts(), () => true, 'the first run evaluated');
+    const second = await runWith({ web: 'DEGRADED', api: 'HEALTHY' });
+    const [opened] = await waitFor(() => listAlerts(), (alerts) => alerts[0]?.deliveries[0]?.status === 'DELIVERED', 'the alert');
+    expect(opened.openedHealthCheckUuid).toBe(second);
+    expect(opened.openedHealthCheckUuid).not.toBe(first);
+  });
+
   it('opens once after the second bad check, does not repeat itself, and resolves after the second good one', async () => {
     await registerWorkers(silent('web'), silent('api'));
     await webhookChannel('ops', 'hysteresis');
