@@ -55,6 +55,9 @@ afterAll(async () => {
 
 describe('alerting against wrangler dev', () => {
   it('sends one signed notification after the second degraded run of ui-factory, and one "resolved" when it recovers', { timeout: 240_000 }, async () => {
+    // The stack is shared: a run another file started (and did not wait for) would end after the
+    // rule exists and count as one of ui-factory's checks. Start from a quiet stack.
+    await until(() => data('{ healthChecks(status: RUNNING) { totalCount } }'), (page) => page.healthChecks.totalCount === 0, 'no run still running', 120_000);
     await data('mutation ($input: CreateAlertRuleInput!) { createAlertRule(input: $input) { name } }', {
       input: { name: 'e2e-ui-degraded', workerFilters: ['ui-factory'], openAt: 'DEGRADED', failureThreshold: 2, successThreshold: 2, channels: ['e2e-receiver'] },
     });
