@@ -3,13 +3,7 @@ import { ALERT_CHANNEL_KINDS } from '../db/alert-channels';
 import { ALERT_TRANSITION_KINDS } from '../db/alert-transitions';
 import { ALERT_STATUSES } from '../db/alerts';
 import { builder } from './builder';
-
-// As schema/enums.ts: upper-case in GraphQL, the database's lower-case strings as values.
-function upperCaseValues<T extends string>(values: readonly T[]) {
-  return Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as {
-    [K in T as Uppercase<K>]: { value: K };
-  };
-}
+import { upperCaseValues } from './enums';
 
 export const AlertStatusEnum = builder.enumType('AlertStatus', {
   description: 'An alert goes OPEN -> (ACKNOWLEDGED) -> RESOLVED.',

@@ -4,8 +4,9 @@ import { HEALTH_STATUSES, WORKER_CHECK_STATUSES } from '../db/worker-health-chec
 import { TEST_STATUSES } from '../sdk/src/protocol';
 import { builder } from './builder';
 
-// GraphQL shows upper-case names; the database keeps the seed's lower-case strings.
-function upperCaseValues<T extends string>(values: readonly T[]) {
+// GraphQL shows upper-case names; the database keeps the seed's lower-case strings. Every enum of
+// the schema is built this way (schema/alert-enums.ts too).
+export function upperCaseValues<T extends string>(values: readonly T[]) {
   return Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as {
     [K in T as Uppercase<K>]: { value: K };
   };
