@@ -89,26 +89,39 @@ export function indexSubscriptions(states: ReadonlyArray<ConnectionState | null>
   return index;
 }
 
-export function planPublish(states: ReadonlyArray<ConnectionState | null>, event: HealthCheckEvent, index: SubscriptionIndex = indexSubscriptions(states)): PublishPlan {
-  const candidates = [...index.everyRun, ...(index.byRun.get(event.healthCheckUuid) ?? []), ...(event.type === 'COMPLETED' ? index.completions : [])];
-  candidates.sort((a, b) => a.order - b.order);
+/**
+ * Collects one publish's deliveries, sharing one execution among the subscriptions with the same
+ * document, variables and role (their execution key): the one rule both planners follow.
+ */
+function sharedExecutions(event: HealthCheckEvent | AlertChangedEvent) {
   const executions: PlannedExecution[] = [];
   const byKey = new Map<string, number>();
   const deliveries: PlannedDelivery[] = [];
+  return {
+    add(socket: number, operationId: string, subscription: StoredSubscription, role: ConnectionAuth['role'], key = executionKey(subscription, role)) {
+      let execution = byKey.get(key);
+      if (execution === undefined) {
+        execution = executions.length;
+        byKey.set(key, execution);
+        const { query, variables, operationName } = subscription;
+        // The event is the root value the subscription field's resolver reads.
+        executions.push({ key, request: { query, variables, operationName, event, auth: { role } } });
+      }
+      deliveries.push({ socket, operationId, execution });
+    },
+    plan: (): PublishPlan => ({ executions, deliveries }),
+  };
+}
+
+export function planPublish(states: ReadonlyArray<ConnectionState | null>, event: HealthCheckEvent, index: SubscriptionIndex = indexSubscriptions(states)): PublishPlan {
+  const candidates = [...index.everyRun, ...(index.byRun.get(event.healthCheckUuid) ?? []), ...(event.type === 'COMPLETED' ? index.completions : [])];
+  candidates.sort((a, b) => a.order - b.order);
+  const plan = sharedExecutions(event);
   for (const entry of candidates) {
-    const { subscription, role } = entry;
-    if (!matches(subscription, event)) continue;
-    const key = (entry.key ??= executionKey(subscription, role));
-    let execution = byKey.get(key);
-    if (execution === undefined) {
-      execution = executions.length;
-      byKey.set(key, execution);
-      const { query, variables, operationName } = subscription;
-      executions.push({ key, request: { query, variables, operationName, event, auth: { role } } });
-    }
-    deliveries.push({ socket: entry.socket, operationId: entry.operationId, execution });
+    if (!matches(entry.subscription, event)) continue;
+    plan.add(entry.socket, entry.operationId, entry.subscription, entry.role, (entry.key ??= executionKey(entry.subscription, entry.role)));
   }
-  return { executions, deliveries };
+  return plan.plan();
 }
 
 /**
@@ -116,25 +129,12 @@ export function planPublish(states: ReadonlyArray<ConnectionState | null>, event
  * subscriptions, sharing executions as planPublish does. (Run events never match them: matching.ts.)
  */
 export function planAlertPublish(states: ReadonlyArray<ConnectionState | null>, event: AlertChangedEvent): PublishPlan {
-  const executions: PlannedExecution[] = [];
-  const byKey = new Map<string, number>();
-  const deliveries: PlannedDelivery[] = [];
+  const plan = sharedExecutions(event);
   states.forEach((state, socket) => {
     if (!state || state.phase !== 'ready' || !state.auth) return;
-    const { role } = state.auth;
     for (const [operationId, subscription] of Object.entries(state.subscriptions)) {
-      if (subscription.field !== 'alertChanged') continue;
-      const key = executionKey(subscription, role);
-      let execution = byKey.get(key);
-      if (execution === undefined) {
-        execution = executions.length;
-        byKey.set(key, execution);
-        const { query, variables, operationName } = subscription;
-        // The alert event is the root value its resolver reads (schema/alert.ts).
-        executions.push({ key, request: { query, variables, operationName, event, auth: { role } } });
-      }
-      deliveries.push({ socket, operationId, execution });
+      if (subscription.field === 'alertChanged') plan.add(socket, operationId, subscription, state.auth.role);
     }
   });
-  return { executions, deliveries };
+  return plan.plan();
 }
