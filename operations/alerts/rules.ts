@@ -80,7 +80,9 @@ export async function createAlertRule(db: Db, input: CreateAlertRuleInput): Prom
     enabled: data.enabled ?? true,
   };
   await checkRule(db, values);
-  const [row] = await db.insert(alertRules).values(values).onConflictDoNothing({ target: alertRules.name }).returning();
+  // To the millisecond (CURRENT_TIMESTAMP keeps whole seconds): a rule counts the checks of runs
+  // that ended after it was created, and a run ending earlier in the same second is not one.
+  const [row] = await db.insert(alertRules).values({ ...values, createdAt: new Date() }).onConflictDoNothing({ target: alertRules.name }).returning();
   if (!row) throw conflict(`An alert rule named "${data.name}" already exists: change it with updateAlertRule, or pick another name.`);
   return row;
 }
