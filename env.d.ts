@@ -22,4 +22,6 @@ interface Env {
   /** Alert delivery: how long an attempt waits for an answer (ms), and the retry backoff's base (s). */
   ALERT_DELIVERY_TIMEOUT_MS?: string;
   ALERT_RETRY_BASE_SECONDS?: string;
+  /** "true" only in the soak's config (bench/soak): answers POST /__chaos/abort-run/<uuid> (http/chaos.ts). */
+  CHAOS?: string;
 }

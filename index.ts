@@ -10,6 +10,7 @@ import { serveGraphQL } from './http/serve';
 import { runCronTick } from './operations/cron';
 import { createOperationDeps } from './durable/operation-deps';
 import { consumeAlertBatch } from './operations/alerts/consume';
+import { chaosResponse } from './http/chaos';
 
 // The EventHub runs subscriptions with the schema through this registry: durable/ stays free of
 // schema/ imports, and the classes exported above run in this isolate, after this line.
@@ -53,6 +54,8 @@ export default {
     if (problem) return misconfigured(problem);
     if (url.pathname === '/health') return healthResponse(env);
     if (url.pathname === '/graphql') return handleGraphQL(request, env, ctx);
+    const chaos = await chaosResponse(url, request, env);
+    if (chaos) return chaos;
     // The dashboard at / is assets/index.html, served by Workers static assets before the Worker
     // runs (wrangler.toml [assets]); this answers only where it was not built (npm run build:dashboard).
     if (url.pathname === '/') return Response.redirect(new URL('/graphql', url).toString(), 302);

@@ -110,6 +110,14 @@ export class HealthCheckRun extends DurableObject<Env> {
     if (run && !run.finished) await this.save({ ...run, finished: true });
   }
 
+  /**
+   * Aborts this object as an eviction or a crash would (http/chaos.ts, soak only): its memory is
+   * dropped, its storage and alarm stay, and the next call or alarm starts a fresh instance.
+   */
+  async abortForChaos(): Promise<void> {
+    this.ctx.abort('chaos: aborted by the soak');
+  }
+
   private async finaliseIfComplete(run: StoredRun): Promise<boolean> {
     this.finalising ??= finaliseRunIfComplete(this.deps(), run.healthCheckUuid).finally(() => {
       this.finalising = undefined;
