@@ -2,10 +2,19 @@ import { DurableObject } from 'cloudflare:workers';
 import type { OperationDeps } from '../operations/deps';
 import { serviceBinding } from '../operations/service-binding';
 import { createOperationDeps } from './operation-deps';
-import { failedDispatchEvents, markWorkerFailed, markWorkerRunning, stillToDispatch } from '../operations/dispatch-results';
-import { STARTED_SEQUENCE } from '../operations/events';
-import { finaliseRunIfComplete, timeOutOutstandingWorkers } from '../operations/finalise';
+import { endRun } from '../operations/cancel';
+import { routedCallbackUrl } from '../operations/callback-route';
+import { STARTED_SEQUENCE, workerResultEvents, type HealthCheckEvent } from '../operations/events';
+import { finaliseRunIfComplete } from '../operations/finalise';
+import { FLUSH_BYTES, FLUSH_ROWS, flushRows, markRunning } from '../operations/flush-results';
 import type { DispatchTarget, RunStartParams } from '../operations/initiate';
+import { endedRow } from '../operations/result-row';
+import type { RecordOutcome, ResultSubmission } from '../operations/run-ledger-types';
+import { toSqliteTimestamp } from '../db/columns';
+import { CANCELLED_MESSAGE, deadlineMessage } from '../domain/failure-messages';
+import { decideSubmission } from './ledger-decisions';
+import { RunLedger, type LedgerRun } from './run-ledger';
+import { readRunToAdopt, type LegacyStoredRun } from './adopt-run';
 import { deriveWorkerSecret, dispatchWebhookId, signedHeaders, type ExecuteRequest } from '../sdk/src/protocol';
 import {
   ALARM_RETRY_MS,
@@ -20,20 +29,9 @@ import {
   type RunPlanState,
 } from './run-plan';
 
-interface StoredRun extends RunStartParams {
-  /**
-   * The cursor: targets before it were dispatched and their answers recorded. It moves past a
-   * batch only once the batch's sends have settled (run-plan.ts), so a batch cut short by a
-   * crash, an eviction or a deploy is dispatched again. Same name and meaning for a stored run
-   * either side of a deploy.
-   */
-  dispatched: number;
-  /** STARTED is published once, by this object, before its first dispatch. */
-  announced: boolean;
-  finished: boolean;
-}
-
-const RUN_KEY = 'run';
+const FLUSH_RETRY_MS = 5_000;
+/** Where the object's version before the ledger kept its run (adopt-run.ts reads it once). */
+const LEGACY_RUN_KEY = 'run';
 
 /**
  * The instants of a dispatch batch, named for the tests that kill the object at each one
@@ -51,63 +49,152 @@ export type DispatchInstant =
 export const dispatchProbe: { observe?: (instant: DispatchInstant, ctx: DurableObjectState) => void | Promise<void> } = {};
 
 /**
- * One per health check (named by its uuid). Announces the run, dispatches its workers in
- * alarm-driven batches, times it out at its deadline, and finalises it when the last result is
- * in. Its state lives in storage and D1, so an evicted or restarted object carries on from its
- * alarm, and an open run always has an alarm. A batch cut short at any instant is dispatched
- * again to its workers still pending in D1 (run-plan.ts). The decisions are in run-plan.ts; this
- * class feeds them storage, alarms and fetches.
+ * One per health check (named by its uuid), and the one place its results are decided.
+ *
+ * Its ledger (run-ledger.ts, the object's own SQLite storage) holds the run's targets and their
+ * states. Every final state of a worker is decided here, in one thread: a result (recordResult), a
+ * failed dispatch, the deadline, a cancel. Each takes the run's next sequence and adds to the exact
+ * counters in the same storage transaction, and joins the outbox. The outbox goes to D1 by group
+ * commit: one flush at a time, each taking everything queued meanwhile as one D1 batch (a few
+ * statements however many rows, operations/flush-results.ts), so D1 sees about one batch per burst
+ * of results instead of several statements per result. A caller is answered once its row is in D1,
+ * and the run's WORKER_RESULT events are published after it, in order, without the caller waiting.
+ *
+ * Dispatch is alarm-driven and crash-safe (run-plan.ts); an evicted or restarted object carries on
+ * from its alarm and its ledger, and an outbox left by a crash is flushed by the next call or alarm.
  */
 export class HealthCheckRun extends DurableObject<Env> {
+  private readonly ledger: RunLedger;
   /** A completion check in progress: concurrent callers share it rather than each analysing. */
   private finalising: Promise<boolean> | undefined;
+  /** The flush under way, and the one that will take what is queued while it runs. */
+  private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
+  /** Checks whose rows D1 refused in the latest flushes (ended by a writer outside the ledger). */
+  private readonly refused = new Set<string>();
+  /** Publishes go out one after another, so subscribers get the run's events in order. */
+  private published: Promise<void> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.ledger = new RunLedger(ctx.storage);
+  }
 
   private deps(): OperationDeps {
-    return createOperationDeps(this.env, (promise) => this.ctx.waitUntil(promise));
+    const deps = createOperationDeps(this.env, (promise) => this.ctx.waitUntil(promise));
+    return { ...deps, publish: (...events) => this.publishInOrder(deps.publish, events) };
   }
 
-  private async load(): Promise<StoredRun | undefined> {
-    return this.ctx.storage.get<StoredRun>(RUN_KEY);
+  private publishInOrder(publish: OperationDeps['publish'], events: HealthCheckEvent[]): Promise<void> {
+    if (events.length === 0) return this.published;
+    const done = this.published.then(() => publish(...events));
+    this.published = done.catch(() => {});
+    this.ctx.waitUntil(done);
+    return done;
   }
 
-  private plan(run: StoredRun): RunPlanState {
-    return { dispatched: run.dispatched, total: run.targets.length, timeoutAt: run.timeoutAt, finished: run.finished };
+  private plan(run: LedgerRun): RunPlanState {
+    return { dispatched: run.dispatched, total: run.total, timeoutAt: run.timeoutAt, finished: run.finished };
   }
 
-  /**
-   * Saves `change` over the state as stored now, not over a copy read before an await: a stop()
-   * (a cancel) or a finalisation may have come in meanwhile, and must not be undone.
-   */
-  private async update(run: StoredRun, change: (latest: StoredRun) => Partial<StoredRun>): Promise<StoredRun> {
-    const latest = (await this.load()) ?? run;
-    const next = { ...latest, ...change(latest) };
-    await this.save(next);
-    return next;
-  }
-
-  private async save(run: StoredRun) {
-    await this.ctx.storage.put(RUN_KEY, run);
+  /** Arms the alarm the ledger's state calls for (none once the run is finished). */
+  private async rearm() {
+    const run = this.ledger.run();
+    if (!run) return;
     const at = nextAlarmAt(this.plan(run), Date.now());
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(at);
   }
 
+  private adopting: Promise<LedgerRun | null> | undefined;
+
+  /**
+   * The ledger's run; for a run it never started (one started by the object's earlier version, or
+   * written straight to D1), the run as D1 has it, taken over once (adopt-run.ts).
+   */
+  private async currentRun(healthCheckUuid: string | null): Promise<LedgerRun | null> {
+    const run = this.ledger.run();
+    if (run || healthCheckUuid === null) return run;
+    this.adopting ??= (async () => {
+      const legacy = await this.ctx.storage.get<LegacyStoredRun>(LEGACY_RUN_KEY);
+      const read = await readRunToAdopt(this.deps().db, this.env, healthCheckUuid, legacy);
+      if (!read) return null;
+      this.ledger.adopt(read.run, read.adopted);
+      await this.rearm();
+      return this.ledger.run();
+    })().finally(() => {
+      this.adopting = undefined;
+    });
+    return this.adopting;
+  }
+
   /** Starts the run; a repeated start (a retried RPC) changes nothing. */
   async start(params: RunStartParams): Promise<void> {
-    if (await this.load()) return;
-    await this.save({ ...params, dispatched: 0, announced: false, finished: false });
+    if (this.ledger.start(params)) await this.rearm();
   }
 
-  /** A worker's result is recorded: finalise if it was the last one. */
-  async resultRecorded(): Promise<void> {
-    const run = await this.load();
-    if (run && !run.finished) await this.finaliseIfComplete(run);
+  /**
+   * Records a worker's result exactly once (ledger-decisions.ts says whether it may), and answers
+   * once its row is in D1. The result was verified, validated and scored by the Worker it came to.
+   */
+  async recordResult(healthCheckUuid: string, submission: ResultSubmission): Promise<RecordOutcome> {
+    if (!(await this.currentRun(healthCheckUuid))) return { kind: 'too-late', workerName: null };
+    const run = this.ledger.run()!;
+    const decision = decideSubmission({
+      target: this.ledger.target(submission.workerCheckUuid),
+      signedBy: submission.workerName,
+      consumedBy: submission.webhookId === null ? null : this.ledger.consumedBy(submission.webhookId),
+      webhookId: submission.webhookId,
+      digest: submission.digest,
+      finished: run.finished,
+    });
+    if (decision.kind === 'retry') {
+      // Its row may still be on its way to D1: answer once it is there.
+      await this.flush();
+      return decision;
+    }
+    if (decision.kind !== 'accept') return decision;
+    const sequence = this.ledger.recordResult(submission, submission.webhookId);
+    await this.flush();
+    if (this.refused.has(submission.workerCheckUuid)) return { kind: 'too-late', workerName: decision.target.workerName };
+    return { kind: 'recorded', workerName: decision.target.workerName, sequence };
   }
 
-  /** The run was cancelled: stop dispatching and waiting. */
+  /** A worker's result was recorded elsewhere, or a caller wants the run checked: finalise if complete. */
+  async resultRecorded(healthCheckUuid: string | null = null): Promise<void> {
+    await this.currentRun(healthCheckUuid);
+    await this.flush();
+    await this.finaliseIfComplete();
+  }
+
+  /**
+   * Cancels the run: no result is taken from now on, the ones taken are written, then the run and
+   * its open workers end in D1 (operations/cancel.ts). 'not-running' when it had ended already,
+   * 'no-run' when this object never started a run.
+   */
+  async cancel(healthCheckUuid: string | null = null): Promise<'cancelled' | 'not-running' | 'no-run'> {
+    const run = await this.currentRun(healthCheckUuid);
+    if (!run) return 'no-run';
+    if (run.finished && !run.cancelling) return 'not-running';
+    this.ledger.update({ finished: true, cancelling: true });
+    return (await this.finishCancel()) ? 'cancelled' : 'not-running';
+  }
+
+  private async finishCancel(): Promise<boolean> {
+    await this.flush();
+    const ended = await endRun(this.deps(), this.ledger.run()!.healthCheckUuid, 'cancelled', CANCELLED_MESSAGE);
+    this.ledger.update({ cancelling: false });
+    await this.rearm();
+    return ended;
+  }
+
+  /** The run ended without this object (a cancel that could not reach it): stop dispatching and waiting. */
   async stop(): Promise<void> {
-    const run = await this.load();
-    if (run && !run.finished) await this.save({ ...run, finished: true });
+    const run = this.ledger.run();
+    if (run && !run.finished) {
+      this.ledger.update({ finished: true });
+      await this.rearm();
+    }
   }
 
   /**
@@ -118,16 +205,69 @@ export class HealthCheckRun extends DurableObject<Env> {
     this.ctx.abort('chaos: aborted by the soak');
   }
 
-  private async finaliseIfComplete(run: StoredRun): Promise<boolean> {
-    this.finalising ??= finaliseRunIfComplete(this.deps(), run.healthCheckUuid).finally(() => {
+  /**
+   * Group commit: starts a flush if none is running, else joins the one that starts when it ends
+   * (which takes everything queued meanwhile). Settles once what was queued before the call is in D1.
+   */
+  private flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.flushOutbox().finally(() => {
+        this.flushing = undefined;
+      });
+      return this.flushing;
+    }
+    this.nextFlush ??= this.flushing
+      .catch(() => {})
+      .then(() => {
+        this.nextFlush = undefined;
+        return this.flush();
+      });
+    return this.nextFlush;
+  }
+
+  private async flushOutbox(): Promise<void> {
+    const deps = this.deps();
+    const run = this.ledger.run();
+    if (!run) return;
+    try {
+      for (let batch = this.ledger.nextFlush(FLUSH_ROWS, FLUSH_BYTES); batch; batch = this.ledger.nextFlush(FLUSH_ROWS, FLUSH_BYTES)) {
+        const taken = await flushRows(deps.db, run.healthCheckUuid, batch.rows, batch.counters);
+        const refused = batch.rows.filter((row) => !taken.has(row.workerCheckUuid)).map((row) => row.workerCheckUuid);
+        this.ledger.flushed(batch.rows, refused);
+        for (const uuid of refused) this.refused.add(uuid);
+        const events = workerResultEvents(
+          run.healthCheckUuid,
+          batch.rows.filter((row) => taken.has(row.workerCheckUuid)).map((row) => ({ workerCheckUuid: row.workerCheckUuid, resultSequence: row.sequence })),
+        );
+        // After the rows are in D1, and never awaited here: subscribers do not slow the run.
+        void deps.publish(...events).catch(() => {});
+      }
+    } catch (error) {
+      // D1 unavailable: the outbox stays, and the next call or this alarm writes it.
+      const alarm = await this.ctx.storage.getAlarm();
+      if (alarm === null || alarm > Date.now() + FLUSH_RETRY_MS) await this.ctx.storage.setAlarm(Date.now() + FLUSH_RETRY_MS);
+      throw error;
+    }
+    const after = this.ledger.run();
+    if (after && !after.finished && after.counters.completedWorkers >= after.total) {
+      this.ctx.waitUntil(this.finaliseIfComplete().catch((error) => console.error(JSON.stringify({ event: 'health_check_run.finalise_failed', error: String(error) }))));
+    }
+  }
+
+  private async finaliseIfComplete(): Promise<boolean> {
+    this.finalising ??= (async () => {
+      const run = this.ledger.run();
+      if (!run || run.finished || !this.ledger.outboxEmpty()) return false;
+      const finalised = await finaliseRunIfComplete(this.deps(), run.healthCheckUuid);
+      if (finalised) {
+        this.ledger.update({ finished: true });
+        await this.rearm();
+      }
+      return finalised;
+    })().finally(() => {
       this.finalising = undefined;
     });
-    const finalised = await this.finalising;
-    if (finalised) {
-      const latest = (await this.load()) ?? run;
-      if (!latest.finished) await this.save({ ...latest, finished: true });
-    }
-    return finalised;
+    return this.finalising;
   }
 
   override async alarm(): Promise<void> {
@@ -141,55 +281,66 @@ export class HealthCheckRun extends DurableObject<Env> {
   }
 
   private async wakeUp(): Promise<void> {
-    const run = await this.load();
+    const run = this.ledger.run();
     if (!run) return;
+    // What a crash left: rows decided but not yet in D1, a cancel cut short.
+    await this.flush();
+    if (run.cancelling) {
+      await this.finishCancel();
+      return;
+    }
     const wakeup = onAlarm(this.plan(run), Date.now());
     const deps = this.deps();
     switch (wakeup.kind) {
       case 'idle':
         return;
       case 'timeout': {
-        await timeOutOutstandingWorkers(deps, run.healthCheckUuid, run.timeoutMinutes);
+        this.ledger.endOpen('all', 'timeout', endedRow('timeout', deadlineMessage(run.timeoutMinutes)));
+        await this.flush();
         // Through the de-duplicated path: a finalisation already waiting on its analysis is joined,
         // not run a second time beside it.
-        await this.finaliseIfComplete(run);
-        await this.save({ ...run, finished: true });
+        await this.finaliseIfComplete();
+        this.ledger.update({ finished: true });
+        await this.rearm();
         return;
       }
       case 'check-complete': {
-        if (!(await this.finaliseIfComplete(run))) await this.save(run);
+        if (!(await this.finaliseIfComplete())) await this.rearm();
         return;
       }
       case 'dispatch': {
         if (!run.announced) {
           await deps.publish({ type: 'STARTED', healthCheckUuid: run.healthCheckUuid, sequence: STARTED_SEQUENCE });
-          run.announced = true;
+          // Bookkeeping before the sends: STARTED is said, and the alarm stays armed for this very
+          // batch (the cursor has not moved), so an object that dies during the batch is woken to
+          // dispatch it again.
+          this.ledger.update({ announced: true });
         }
-        // Bookkeeping before the sends: STARTED is said, and the alarm stays armed for this very
-        // batch (the cursor has not moved), so an object that dies during the batch is woken to
-        // dispatch it again.
-        await this.update(run, () => ({ announced: true }));
+        await this.rearm();
         await this.probe({ at: 'bookkept', from: wakeup.from, to: wakeup.to });
-        // Only workers still pending in a run still running: one an interrupted attempt at this
-        // batch got an answer from is running or failed already, and a cancel may have come first.
-        const batch = run.targets.slice(wakeup.from, wakeup.to);
-        const open = await stillToDispatch(deps, run.healthCheckUuid, batch.map((target) => target.workerCheckUuid));
-        const failed = await mapWithConcurrency(toSend(batch, open), DISPATCH_CONCURRENCY, (target) => this.dispatch(run, target));
+        // Only workers still pending: one an interrupted attempt at this batch got an answer from is
+        // running or failed already, and a cancel may have come first (the run is then finished).
+        const batch = this.ledger.targets(wakeup.from, wakeup.to);
+        const open = this.ledger.pendingOf(batch.map((target) => target.workerCheckUuid));
+        await mapWithConcurrency(toSend(batch, open), DISPATCH_CONCURRENCY, (target) => this.dispatch(run, target));
+        // The batch's running workers in one D1 statement (again for any an interrupted attempt
+        // left pending in D1), and its failures as one flush.
+        await markRunning(deps.db, this.ledger.runningOf(batch.map((target) => target.workerCheckUuid)), toSqliteTimestamp(new Date()));
+        await this.flush();
         await this.probe({ at: 'settled', from: wakeup.from, to: wakeup.to });
-        // Every send has settled (each worker is running or failed in D1): only now does the
-        // cursor move past the batch.
-        const advanced = await this.update(run, (latest) => ({ dispatched: cursorAfterBatch(this.plan(latest), wakeup) }));
+        // Every send has settled (each worker is running or failed): only now does the cursor move.
+        const latest = this.ledger.run()!;
+        this.ledger.update({ dispatched: cursorAfterBatch(this.plan(latest), wakeup) });
+        await this.rearm();
         await this.probe({ at: 'advanced', from: wakeup.from, to: wakeup.to });
-        // One publish for the whole batch: a hub request per shard, however many failed.
-        await deps.publish(...(await failedDispatchEvents(deps, run.healthCheckUuid, failed)));
-        await this.finaliseIfComplete(advanced);
+        await this.finaliseIfComplete();
         return;
       }
     }
   }
 
-  /** Dispatches one worker; returns its workerCheckUuid when it failed at once, else null. */
-  private async dispatch(run: StoredRun, target: DispatchTarget): Promise<string | null> {
+  /** Dispatches one worker, and notes its answer in the ledger: running, or failed with why. */
+  private async dispatch(run: LedgerRun, target: DispatchTarget): Promise<void> {
     // The protocol's dispatch with every field, the optional ones included: a field added to the
     // protocol does not compile here until the run object sends it.
     const dispatch: Required<ExecuteRequest> = {
@@ -202,11 +353,10 @@ export class HealthCheckRun extends DurableObject<Env> {
         include_integration_tests: run.options.includeIntegrationTests,
         debug_mode: run.options.debugMode,
       },
-      callback_url: run.callbackUrl,
+      callback_url: routedCallbackUrl(run.callbackUrl, run.healthCheckUuid, target.workerName),
       deadline: new Date(run.timeoutAt).toISOString(),
     };
     const body = JSON.stringify(dispatch);
-    const deps = this.deps();
     let answer: { status: number; body: string } | { error: unknown };
     await this.probe({ at: 'sending', workerCheckUuid: target.workerCheckUuid });
     // A timer cleared as soon as the dispatch settles: AbortSignal.timeout's would outlive it
@@ -231,11 +381,10 @@ export class HealthCheckRun extends DurableObject<Env> {
     if (run.options.debugMode) {
       console.log(JSON.stringify({ event: 'health_check.dispatch', healthCheckUuid: run.healthCheckUuid, worker: target.workerName, outcome }));
     }
-    let failed = false;
-    if (outcome.accepted) await markWorkerRunning(deps, target.workerCheckUuid);
-    else failed = await markWorkerFailed(deps, run.healthCheckUuid, target.workerCheckUuid, outcome.error);
+    // A result may have come before the answer: then the worker is final already and stays so.
+    if (outcome.accepted) this.ledger.markRunning(target.workerCheckUuid);
+    else this.ledger.endOpen([target.workerCheckUuid], 'failed', endedRow('failed', outcome.error));
     await this.probe({ at: 'recorded', workerCheckUuid: target.workerCheckUuid });
-    return failed ? target.workerCheckUuid : null;
   }
 
   private async probe(instant: DispatchInstant) {

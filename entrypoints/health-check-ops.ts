@@ -48,7 +48,7 @@ export class HealthCheckOps extends WorkerEntrypoint<Env> {
   receiveHealthCheckResult(workerCheckUuid: string, results: WorkerResultParams) {
     return this.run(async () => {
       const deps = this.deps();
-      const recorded = await recordWorkerResult(deps, workerCheckUuid, workerResultFrom(results), { notifyRun: deps.runs.notifyRun });
+      const recorded = await recordWorkerResult(deps, workerCheckUuid, workerResultFrom(results));
       return { success: recorded.success, message: recorded.message };
     });
   }

@@ -10,16 +10,18 @@ import { CANCELLED_MESSAGE, NOT_DISPATCHED_MESSAGE } from '../domain/failure-mes
 /**
  * Cancels a running health check: the run becomes `cancelled` and its outstanding workers
  * `failed` ("cancelled"), so they are no longer waited for and a late result is CONFLICT.
- * `stopRun` tells the run's Durable Object to stop dispatching and drop its alarm.
  */
 export async function cancelHealthCheck(deps: OperationDeps, healthCheckUuid: string) {
-  const cancelled = await endRun(deps, healthCheckUuid, 'cancelled', CANCELLED_MESSAGE);
+  // Through the run's object, which decides every final state of its run: the results it took
+  // before the cancel are written first, and none is taken after. A run without an object (one
+  // that could not start) is ended in D1 directly.
+  const outcome = await deps.runs.cancelRun(healthCheckUuid);
+  const cancelled = outcome === 'no-run' ? await endRun(deps, healthCheckUuid, 'cancelled', CANCELLED_MESSAGE) : outcome === 'cancelled';
   if (!cancelled) {
     const run = await deps.db.query.healthChecks.findFirst({ columns: { status: true }, where: { healthCheckUuid } });
     if (!run) throw notFound(`No health check ${healthCheckUuid}.`);
     throw conflict(`The health check is already ${run.status}; only a running one can be cancelled.`);
   }
-  deps.waitUntil(deps.runs.stopRun(healthCheckUuid));
 }
 
 /** Ends a run whose Durable Object could not be started: its workers were never dispatched. */
@@ -31,7 +33,7 @@ export async function failRunThatCouldNotStart(deps: OperationDeps, healthCheckU
  * Moves a running run to a final status and its outstanding workers to `failed` with `reason`,
  * then publishes a WORKER_RESULT for each and COMPLETED. False when the run was not running.
  */
-async function endRun(deps: OperationDeps, healthCheckUuid: string, status: 'cancelled' | 'failed', reason: string): Promise<boolean> {
+export async function endRun(deps: Pick<OperationDeps, 'db' | 'publish'>, healthCheckUuid: string, status: 'cancelled' | 'failed', reason: string): Promise<boolean> {
   const [ended, failedWorkers] = await deps.db.batch([
     deps.db
       .update(healthChecks)

@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { AlertQueueMessage } from './alerts/messages';
 import type { Publish } from './events';
 import type { RunStarter } from './initiate';
+import type { RecordOutcome, ResultSubmission } from './run-ledger-types';
 
 /**
  * How the operations reach a run's Durable Object, named by the run's uuid. The operations see only
@@ -9,10 +10,12 @@ import type { RunStarter } from './initiate';
  */
 export interface RunControl {
   startRun(healthCheckUuid: string): RunStarter;
-  /** Tells the run a result is in, so it can finalise. */
+  /** Hands a verified, validated result to the run's ledger, which records it once (or says why not). */
+  recordResult(healthCheckUuid: string, submission: ResultSubmission): Promise<RecordOutcome>;
+  /** Cancels the run in its object ('no-run' when it has none: the caller ends it in D1). */
+  cancelRun(healthCheckUuid: string): Promise<'cancelled' | 'not-running' | 'no-run'>;
+  /** Tells the run to look at D1 again and finalise if it is complete. */
   notifyRun(healthCheckUuid: string): Promise<void>;
-  /** Stops dispatching and drops the run's alarm (after a cancel). */
-  stopRun(healthCheckUuid: string): Promise<void>;
 }
 
 /**

@@ -49,7 +49,7 @@ builder.mutationField('reportWorkerResult', (t) =>
     args: { input: t.arg({ type: ReportWorkerResultInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const { workerCheckUuid, ...result } = input;
-      return acceptSignedResult(ctx, { headers: ctx.request?.headers ?? null, rawBody: ctx.rawBody, workerCheckUuid, result });
+      return acceptSignedResult(ctx, { headers: ctx.request?.headers ?? null, rawBody: ctx.rawBody, requestUrl: ctx.request?.url ?? null, workerCheckUuid, result });
     },
   }),
 );

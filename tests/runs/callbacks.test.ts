@@ -76,15 +76,16 @@ describe('reportWorkerResult', () => {
     expect(await countRows('webhook_deliveries')).toBe(0);
   });
 
-  it('refuses a replayed webhook-id', async () => {
-    const first = await runningCheck();
-    const second = await runningCheck();
+  it('refuses a webhook-id already consumed by another check of the run', async () => {
+    const healthCheckUuid = await seedRun({ status: 'running' }, [{ workerName: 'agent-factory', status: 'running' }, { workerName: 'agent-factory', status: 'running' }]);
+    const checks = await env.DB.prepare('SELECT worker_check_uuid FROM worker_health_checks WHERE health_check_uuid = ? ORDER BY id').bind(healthCheckUuid).all<{ worker_check_uuid: string }>();
+    const [first, second] = checks.results.map((row) => ({ workerCheckUuid: row.worker_check_uuid }));
     const webhookId = 'msg_replayed';
-    expect((await signedReport('agent-factory', resultInput(first.workerCheckUuid), { webhookId })).errors).toBeUndefined();
-    const replay = await signedReport('agent-factory', resultInput(second.workerCheckUuid), { webhookId });
+    expect((await signedReport('agent-factory', resultInput(first!.workerCheckUuid), { webhookId })).errors).toBeUndefined();
+    const replay = await signedReport('agent-factory', resultInput(second!.workerCheckUuid), { webhookId });
     expect(codes(replay)).toEqual(['UNAUTHENTICATED']);
     expect(replay.errors![0]!.message).toMatch(/replay/);
-    expect((await workerRow(second.workerCheckUuid))!.status).toBe('running');
+    expect((await workerRow(second!.workerCheckUuid))!.status).toBe('running');
   });
 
   it('records one of 20 concurrent copies of one delivery, and answers every copy that it is recorded', async () => {

@@ -299,7 +299,11 @@ describe('crash-safe dispatch', () => {
     expect(codes(cancelled)).toEqual([]);
     // The object hears of the cancel while its batch is in flight.
     const stub = runObject(uuid);
-    const stored = () => runInDurableObject(stub, async (_instance, state) => state.storage.get<{ finished: boolean; dispatched: number }>('run'));
+    const stored = () =>
+      runInDurableObject(stub, async (_instance, state) => {
+        const row = state.storage.sql.exec<{ finished: number; dispatched: number }>('SELECT finished, dispatched FROM ledger_run').toArray()[0];
+        return row && { finished: row.finished === 1, dispatched: row.dispatched };
+      });
     for (let i = 0; !(await stored())?.finished; i++) {
       if (i > 200) throw new Error('the run object never heard of the cancel');
       await sleep(20);

@@ -1,8 +1,10 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createOperationDeps } from '../../durable/operation-deps';
-import { recordWorkerResult } from '../../operations/record-result';
+import type { HealthCheckRun } from '../../durable/health-check-run';
+import type { RunLedger } from '../../durable/run-ledger';
+import { completedRow } from '../../operations/result-row';
+import { workerResultSchema } from '../../sdk/src/protocol';
 import { codes, gql, keyFor } from '../helpers/graphql';
 import { FLEET, initiate, readRun, register, resultInput, signedReport, waitForRun } from './helpers';
 
@@ -19,8 +21,7 @@ const MUTE = { name: 'mute', type: 'mute', binding: 'SILENT_WORKER' };
 async function passDeadline(uuid: string) {
   const stub = runObject(uuid);
   await runInDurableObject(stub, async (_instance, state) => {
-    const run = await state.storage.get<{ timeoutAt: number }>('run');
-    await state.storage.put('run', { ...run, timeoutAt: Date.now() - 1 });
+    state.storage.sql.exec("UPDATE ledger_run SET params = json_set(params, '$.timeoutAt', ?)", Date.now() - 1);
   });
   return runDurableObjectAlarm(stub);
 }
@@ -99,19 +100,27 @@ describe('deadlines and cancellation', () => {
     expect(await readRun(uuid)).toMatchObject({ status: 'TIMEOUT', completedWorkers: 2, passedWorkers: 1, failedWorkers: 1 });
   });
 
-  it('completes a run whose last result was recorded but never announced to its object', async () => {
+  it('completes a run whose object died after taking its last result, before writing it to D1', async () => {
     await register([MUTE]);
     const uuid = await initiate();
     await waitForRun(uuid, (run) => run.workerResults[0].status === 'RUNNING');
     const [check] = (await readRun(uuid)).workerResults;
-    // The result lands in D1, but the notification to the run object is lost.
-    await recordWorkerResult(createOperationDeps(env, () => {}), check.uuid, { ...resultInput(check.uuid, { unitTests: [{ name: 'works', status: 'passed', durationMs: 1 }] }), workerCheckUuid: undefined }, {
-      notifyRun: async () => {},
+    const input = { ...resultInput(check.uuid, { unitTests: [{ name: 'works', status: 'passed', durationMs: 1 }] }), workerCheckUuid: undefined };
+    const { columns, healthScore, passing } = completedRow(workerResultSchema.parse(input), input);
+    // The ledger takes the result, and the object dies before its flush: nothing is in D1 yet.
+    const stub = runObject(uuid);
+    await runInDurableObject(stub, (instance: HealthCheckRun) => {
+      (instance as unknown as { ledger: RunLedger }).ledger.recordResult(
+        { workerCheckUuid: check.uuid, workerName: 'mute', webhookId: null, digest: 'd', columns, healthScore, passing },
+        null,
+      );
     });
-    expect((await readRun(uuid)).status).toBe('RUNNING');
-    // The object's periodic completion check ends it, long before the deadline.
+    await evictDurableObject(stub);
+    expect((await readRun(uuid)).workerResults[0].status).toBe('RUNNING');
+    // Its next alarm writes what the ledger took and ends the run, long before the deadline.
     expect(await runDurableObjectAlarm(runObject(uuid))).toBe(true);
-    expect(await readRun(uuid)).toMatchObject({ status: 'COMPLETED', completedWorkers: 1 });
+    await waitForRun(uuid);
+    expect(await readRun(uuid)).toMatchObject({ status: 'COMPLETED', completedWorkers: 1, passedWorkers: 1, failedWorkers: 0 });
   });
 
   it('finalises once, however often it is told a result is in', async () => {

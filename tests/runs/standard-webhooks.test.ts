@@ -110,7 +110,8 @@ describe('the official standardwebhooks library', () => {
       health_check_uuid: healthCheckUuid,
       worker_name: RECORDER.name,
       options: { include_unit_tests: true, include_performance_tests: false, include_integration_tests: true, debug_mode: false },
-      callback_url: 'http://orchestrator/graphql',
+      // The orchestrator's /graphql, naming the run and the worker (operations/callback-route.ts).
+      callback_url: `http://orchestrator/graphql?run=${healthCheckUuid}&worker=${RECORDER.name}`,
     });
     expect(dispatch!.headers['webhook-id']).toBe(`dispatch_${workerCheckUuid}`);
     expect(dispatch!.headers['content-type']).toMatch(/^application\/json/);

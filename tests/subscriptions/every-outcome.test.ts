@@ -53,8 +53,7 @@ it('reports each worker the deadline times out, then COMPLETED', async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await runInDurableObject(stub, async (_instance, state) => {
-    const run = await state.storage.get<{ timeoutAt: number }>('run');
-    await state.storage.put('run', { ...run, timeoutAt: Date.now() - 1 });
+    state.storage.sql.exec("UPDATE ledger_run SET params = json_set(params, '$.timeoutAt', ?)", Date.now() - 1);
   });
   expect(await runDurableObjectAlarm(stub)).toBe(true);
   const events = await eventsOf(uuid);
