@@ -188,15 +188,6 @@ export class HealthCheckRun extends DurableObject<Env> {
     return ended;
   }
 
-  /** The run ended without this object (a cancel that could not reach it): stop dispatching and waiting. */
-  async stop(): Promise<void> {
-    const run = this.ledger.run();
-    if (run && !run.finished) {
-      this.ledger.update({ finished: true });
-      await this.rearm();
-    }
-  }
-
   /**
    * Aborts this object as an eviction or a crash would (http/chaos.ts, soak only): its memory is
    * dropped, its storage and alarm stay, and the next call or alarm starts a fresh instance.

@@ -3,10 +3,12 @@
  * D1, so a subscriber that re-queries sees what the event said.
  *
  * Every event of a run has a number, its `sequence`, so the run's story has one order wherever a
- * subscriber joins it: STARTED is 1; each worker's WORKER_RESULT gets the run's next number in the
- * very write that makes the worker's row final (`result_sequence`, nextResultSequence and
- * numberOpenChecks below), so D1, which runs one statement at a time, hands out 2, 3, ... once
- * each; COMPLETED comes after all of them, totalWorkers + 2. So the story is also readable from D1
+ * subscriber joins it: STARTED is 1; each worker's WORKER_RESULT gets the run's next number when
+ * the worker's row becomes final: from the run's ledger (durable/run-ledger.ts), which decides
+ * every final state of an open run in one thread and writes it as `result_sequence`, or, for a run
+ * ended in D1 without its object (a cancel of a run that never started, the cron's sweep of a
+ * stranded run), in the very write that ends the rows (numberOpenChecks below). So 2, 3, ... are
+ * handed out once each; COMPLETED comes after all of them, totalWorkers + 2. So the story is also readable from D1
  * at any moment (runStory): the EventHub replays it to a subscriber that joins late.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -30,15 +32,6 @@ export const STARTED_SEQUENCE = 1;
 /** COMPLETED's number: after STARTED and one WORKER_RESULT per worker. */
 export function completedSequence(totalWorkers: number): number {
   return totalWorkers + 2;
-}
-
-/**
- * For a write that makes ONE worker check of the run final: the run's next number. Evaluated once
- * in that statement, which D1 runs alone, so two results recorded at once never share a number.
- * (In a statement ending several rows it would be evaluated once for all of them: numberOpenChecks.)
- */
-export function nextResultSequence(healthCheckUuid: string): SQL<number> {
-  return sql<number>`(SELECT COALESCE(MAX(n.result_sequence), ${STARTED_SEQUENCE}) + 1 FROM worker_health_checks n WHERE n.health_check_uuid = ${healthCheckUuid})`;
 }
 
 /** The alias of numberOpenChecks' rows, for the update's `set` and `where`. */

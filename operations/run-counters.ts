@@ -4,8 +4,9 @@ import type { Db } from '../db/client';
 import { PASSING_SCORE } from '../domain/scoring';
 
 /**
- * Recomputes a run's counters from its worker rows in one statement, so they are exact however
- * many results arrive at once: nothing is incremented, everything is counted. The rule is
+ * Recomputes a run's counters from its worker rows in one statement. Used where a run is ended in
+ * D1 as a whole (a cancel): while it runs, its ledger keeps them exact by adding
+ * (durable/run-ledger.ts), so no result pays for a scan of its run's rows. The rule is
  * countsForRun's (domain/scoring.ts), in SQL; a test holds the two to the same answers.
  */
 export function recountRun(db: Db, healthCheckUuid: string) {
