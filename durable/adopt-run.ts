@@ -69,6 +69,7 @@ export async function readRunToAdopt(db: Db, env: Env, healthCheckUuid: string, 
       targets,
       // Without the earlier object's cursor there is nothing it knows how to reach: nothing more is dispatched.
       dispatched: legacy ? Math.min(legacy.dispatched, targets.length) : targets.length,
+      held: !legacy,
       nextSequence: Math.max(STARTED_SEQUENCE, ...rows.map((row) => row.sequence ?? 0)) + 1,
       counters: { completedWorkers: final.length, passedWorkers: passed, failedWorkers: final.length - passed },
     },

@@ -240,15 +240,16 @@ export class HealthCheckRun extends DurableObject<Env> {
       throw error;
     }
     const after = this.ledger.run();
-    if (after && !after.finished && after.counters.completedWorkers >= after.total) {
+    if (after && !after.finished && !after.held && after.counters.completedWorkers >= after.total) {
       this.ctx.waitUntil(this.finaliseIfComplete().catch((error) => console.error(JSON.stringify({ event: 'health_check_run.finalise_failed', error: String(error) }))));
     }
   }
 
-  private async finaliseIfComplete(): Promise<boolean> {
+  /** `atDeadline`: the deadline passed, so even a held run (LedgerRun.held) is finalised. */
+  private async finaliseIfComplete(atDeadline = false): Promise<boolean> {
     this.finalising ??= (async () => {
       const run = this.ledger.run();
-      if (!run || run.finished || !this.ledger.outboxEmpty()) return false;
+      if (!run || run.finished || (run.held && !atDeadline) || !this.ledger.outboxEmpty()) return false;
       const finalised = await finaliseRunIfComplete(this.deps(), run.healthCheckUuid);
       if (finalised) {
         this.ledger.update({ finished: true });
@@ -290,7 +291,7 @@ export class HealthCheckRun extends DurableObject<Env> {
         await this.flush();
         // Through the de-duplicated path: a finalisation already waiting on its analysis is joined,
         // not run a second time beside it.
-        await this.finaliseIfComplete();
+        await this.finaliseIfComplete(true);
         this.ledger.update({ finished: true });
         await this.rearm();
         return;

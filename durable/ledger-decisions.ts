@@ -50,10 +50,6 @@ export function decideSubmission(facts: SubmissionFacts): Decision {
     return { kind: 'other-result', workerName: target.workerName, webhookId, status: target.state };
   }
   if (facts.finished) return { kind: 'too-late', workerName: target.workerName };
-  // Over RPC there is no webhook-id: the same result again for a check it made final is a retry.
-  if (!isOpenTarget(target.state) && webhookId === null && target.webhookId === null && target.digest === facts.digest) {
-    return { kind: 'retry', workerName: target.workerName, webhookId: null, healthScore: target.healthScore ?? 0 };
-  }
   if (!isOpenTarget(target.state)) return { kind: 'already', workerName: target.workerName, status: target.state };
   return { kind: 'accept', target };
 }

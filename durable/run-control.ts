@@ -7,8 +7,8 @@ export function createRunControl(env: Env): RunControl {
   return {
     startRun: (healthCheckUuid) => ({ start: (params) => stub(healthCheckUuid).start(params) }),
     // Again, on a fresh stub, when the call fails: the object may have been reset (a deploy, an
-    // eviction, a crash) with the call in flight. Safe to repeat: the ledger answers a result it
-    // took already as a retry (its webhook-id, or over RPC its digest).
+    // eviction, a crash) with the call in flight. Safe to repeat: the ledger answers a signed
+    // result it took already as a retry (by its webhook-id); over RPC, as already recorded.
     recordResult: (healthCheckUuid, submission) => withRetries(async (): Promise<RecordOutcome> => stub(healthCheckUuid).recordResult(healthCheckUuid, submission)),
     cancelRun: (healthCheckUuid) => stub(healthCheckUuid).cancel(healthCheckUuid),
     notifyRun: (healthCheckUuid) => stub(healthCheckUuid).resultRecorded(healthCheckUuid),

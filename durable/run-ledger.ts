@@ -22,6 +22,11 @@ export interface LedgerRun extends Omit<RunStartParams, 'targets'> {
   finished: boolean;
   /** Set while a cancel is under way (so a cancel cut short is finished by the next alarm). */
   cancelling: boolean;
+  /**
+   * A run written to D1 without an object of its own (adopt-run.ts): as before the ledger, its
+   * results do not finalise it; only its deadline, a cancel, or the cron's sweep end it.
+   */
+  held: boolean;
   counters: RunCounters;
 }
 
@@ -29,6 +34,8 @@ export interface LedgerRun extends Omit<RunStartParams, 'targets'> {
 export interface AdoptedRun {
   targets: (DispatchTarget & TargetRecord)[];
   dispatched: number;
+  /** No earlier object started it (see LedgerRun.held). */
+  held: boolean;
   nextSequence: number;
   counters: RunCounters;
 }
@@ -37,7 +44,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS ledger_run (
     id INTEGER PRIMARY KEY CHECK (id = 1), params TEXT NOT NULL, total INTEGER NOT NULL,
     dispatched INTEGER NOT NULL DEFAULT 0, announced INTEGER NOT NULL DEFAULT 0, finished INTEGER NOT NULL DEFAULT 0,
-    cancelling INTEGER NOT NULL DEFAULT 0, next_sequence INTEGER NOT NULL,
+    cancelling INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0, next_sequence INTEGER NOT NULL,
     completed INTEGER NOT NULL DEFAULT 0, passed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0);
   CREATE TABLE IF NOT EXISTS ledger_targets (
     idx INTEGER PRIMARY KEY, worker_check_uuid TEXT NOT NULL UNIQUE, worker_name TEXT NOT NULL, binding TEXT, url TEXT,
@@ -47,7 +54,7 @@ const SCHEMA = `
     completed INTEGER NOT NULL, passed INTEGER NOT NULL, failed INTEGER NOT NULL);`;
 
 type RunRow = {
-  params: string; total: number; dispatched: number; announced: number; finished: number; cancelling: number;
+  params: string; total: number; dispatched: number; announced: number; finished: number; cancelling: number; held: number;
   completed: number; passed: number; failed: number;
 };
 type TargetRow = { worker_check_uuid: string; worker_name: string; state: string; webhook_id: string | null; digest: string | null; health_score: number | null };
@@ -62,7 +69,7 @@ export class RunLedger {
   }
 
   run(): LedgerRun | null {
-    const row = this.sql.exec<RunRow>('SELECT params, total, dispatched, announced, finished, cancelling, completed, passed, failed FROM ledger_run').toArray()[0];
+    const row = this.sql.exec<RunRow>('SELECT params, total, dispatched, announced, finished, cancelling, held, completed, passed, failed FROM ledger_run').toArray()[0];
     if (!row) return null;
     return {
       ...(JSON.parse(row.params) as Omit<RunStartParams, 'targets'>),
@@ -71,6 +78,7 @@ export class RunLedger {
       announced: row.announced === 1,
       finished: row.finished === 1,
       cancelling: row.cancelling === 1,
+      held: row.held === 1,
       counters: { completedWorkers: row.completed, passedWorkers: row.passed, failedWorkers: row.failed },
     };
   }
@@ -100,8 +108,8 @@ export class RunLedger {
       if (this.run()) return false;
       const { completedWorkers, passedWorkers, failedWorkers } = adopted.counters;
       this.sql.exec(
-        'INSERT INTO ledger_run (id, params, total, dispatched, announced, next_sequence, completed, passed, failed) VALUES (1, ?, ?, ?, 1, ?, ?, ?, ?)',
-        JSON.stringify(run), adopted.targets.length, adopted.dispatched, adopted.nextSequence, completedWorkers, passedWorkers, failedWorkers,
+        'INSERT INTO ledger_run (id, params, total, dispatched, announced, held, next_sequence, completed, passed, failed) VALUES (1, ?, ?, ?, 1, ?, ?, ?, ?, ?)',
+        JSON.stringify(run), adopted.targets.length, adopted.dispatched, Number(adopted.held), adopted.nextSequence, completedWorkers, passedWorkers, failedWorkers,
       );
       adopted.targets.forEach((target, idx) =>
         this.sql.exec(

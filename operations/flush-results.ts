@@ -33,8 +33,8 @@ export const FLUSH_BYTES = 1_500_000;
  * set (not recounted) from the ledger's exact ones. Returns the checks D1 took.
  *
  * A row is taken while it is still open in a run still running, or when it already holds this very
- * sequence: a flush repeated after a crash (the batch went through, the ledger did not hear) writes
- * the same values again and is taken again. A row D1 refuses was ended meanwhile by a writer outside
+ * write (its sequence, status and completion time): a flush repeated after a crash (the batch went
+ * through, the ledger did not hear) writes the same values again and is taken again. A row D1 refuses was ended meanwhile by a writer outside
  * the ledger (a cancel that could not reach the run's object, the cron's sweep of a stranded run).
  */
 export async function flushRows(db: Db, healthCheckUuid: string, rows: readonly OutboxRow[], counters: RunCounters): Promise<Set<string>> {
@@ -79,7 +79,7 @@ function updateFromJson(healthCheckUuid: string, columns: string[], rows: Outbox
     WHERE w.worker_check_uuid = j.value ->> '$.__uuid'
       AND ((w.status IN ${OPEN_WORKER_CHECK_SQL}
             AND EXISTS (SELECT 1 FROM health_checks h WHERE h.health_check_uuid = ${healthCheckUuid} AND h.status = 'running'))
-           OR w.result_sequence = j.value ->> '$.__seq')
+           OR (w.result_sequence = j.value ->> '$.__seq' AND w.status = j.value ->> '$.status' AND w.completed_at IS j.value ->> '$.completed_at'))
     RETURNING worker_check_uuid AS uuid`;
 }
 

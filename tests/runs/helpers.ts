@@ -74,7 +74,7 @@ export function resultInput(workerCheckUuid: string, overrides: Record<string, u
 export async function signedReport(
   workerName: string,
   input: Record<string, unknown>,
-  options: { webhookId?: string; timestamp?: number; secretOf?: string; signature?: string | null } = {},
+  options: { webhookId?: string; timestamp?: number; secretOf?: string; signature?: string | null; url?: string } = {},
 ) {
   const body = JSON.stringify({ query: REPORT, variables: { input } });
   const id = options.webhookId ?? `msg_${crypto.randomUUID()}`;
@@ -83,7 +83,7 @@ export async function signedReport(
   const headers = signedHeaders(secret, id, body, timestamp);
   if (options.signature === null) delete headers['webhook-signature'];
   else if (options.signature !== undefined) headers['webhook-signature'] = options.signature;
-  const response = await exports.default.fetch('http://orchestrator/graphql', { method: 'POST', headers, body });
+  const response = await exports.default.fetch(options.url ?? 'http://orchestrator/graphql', { method: 'POST', headers, body });
   return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status'>) };
 }
 
