@@ -54,7 +54,7 @@ import { complete, error as operationError, INTERNAL_CLOSE, INTERNAL_ERROR, next
 import { Limiter } from './graphql-ws/concurrency';
 import { stillWanted } from './graphql-ws/delivery';
 import { Lanes, type LaneSlot } from './graphql-ws/lanes';
-import { indexSubscriptions, planAlertBatch, planBatch, type BatchPlan, type EventDependencies } from './graphql-ws/publish-plan';
+import { batchPlanner, indexSubscriptions, planAlertBatch, type BatchPlan, type BatchPlanner, type EventDependencies } from './graphql-ws/publish-plan';
 import { YieldBudget } from './graphql-ws/yield-budget';
 import { alertChangedEvent, type AlertChangedEvent } from '../operations/alerts/events';
 import { afterReplay, heldToSend, orderedStory, replaysToStart, sameSubscription, type HeldNext, type ReplayTarget } from './graphql-ws/replay';
@@ -85,6 +85,13 @@ export const DELIVERY_CHUNK = 250;
  * but the event, a burst of them), so a thousand of them back to back yield every 25.
  */
 export const EXECUTION_WEIGHT = 10;
+
+/**
+ * Deliveries planned for one send's worth of the budget: planning one (matching, keying, queueing
+ * it) is estimated at a fiftieth of sending it. A batch of 200 events to 1,000 subscriptions
+ * (200,000 deliveries) so yields about 16 times while it is planned instead of holding the hub.
+ */
+export const PLANNED_PER_SEND = 50;
 
 /** WebSocket.readyState of an open socket; CLOSING (2) once either side sent its close. */
 const OPEN = 1;
@@ -139,6 +146,9 @@ export class EventHub extends DurableObject<Env> {
   private sending: Promise<void> | null = null;
   /** Each publish call's executions still running, for `drained`. */
   private readonly executing = new Set<Promise<void>>();
+  /** Publish calls being planned or waiting to be: they are planned one after another, in arrival order. */
+  private planners = 0;
+  private planTail: Promise<void> = Promise.resolve();
   /** Sends and executions between two yields to the event loop (DELIVERY_CHUNK sends' worth). */
   private readonly budget = new YieldBudget(DELIVERY_CHUNK, () => new Promise((resolve) => setTimeout(resolve, 0)));
   /** Socket states as read since the last state change (stateChanges), for the deliveries' checks. */
@@ -228,7 +238,7 @@ export class EventHub extends DurableObject<Env> {
    * document took longer to run.
    */
   async publish(event: HealthCheckEvent): Promise<PublishOutcome> {
-    const [outcome] = this.publishEvents([validEvent(event, 'EventHub.publish: ')]);
+    const [outcome] = await this.publishEvents([validEvent(event, 'EventHub.publish: ')]);
     return outcome!;
   }
 
@@ -249,6 +259,20 @@ export class EventHub extends DurableObject<Env> {
   }
 
   /**
+   * `publishMany`, answering as soon as the events are accepted: checked (an invalid one throws a
+   * TypeError and nothing of the call is delivered) and the subscriptions they are for fixed (the
+   * sockets' states read now, exactly as publishMany reads them); planning, executing and sending
+   * go on in the background, so the caller's RPC never waits for a big batch's planning either.
+   * What the publisher (durable/publisher.ts) calls. Returns how many events were accepted.
+   */
+  async accept(events: HealthCheckEvent[]): Promise<number> {
+    if (!Array.isArray(events)) throw new TypeError('EventHub.accept: events must be an array');
+    const valid = events.map((event, index) => validEvent(event, `EventHub.accept: events[${index}]: `));
+    void this.publishEvents(valid).catch((error: unknown) => console.error('EventHub: planning failed', error));
+    return valid.length;
+  }
+
+  /**
    * Tells `alertChanged` subscribers that these alerts changed (operations/alerts: after the
    * change is in D1), one event per alert, delivered like run events: in the background, each
    * operation getting them in order.
@@ -259,15 +283,49 @@ export class EventHub extends DurableObject<Env> {
     }
     const sockets = this.openSockets();
     const states = sockets.map(readState);
-    return this.start(sockets, states, planAlertBatch(states, alertIds.map(alertChangedEvent), this.eventDependencies));
+    const changesAtSnapshot = this.stateChanges;
+    return this.inTurn(async () => this.start(sockets, states, changesAtSnapshot, planAlertBatch(states, alertIds.map(alertChangedEvent), this.eventDependencies)));
   }
 
-  private publishEvents(events: readonly HealthCheckEvent[]): PublishOutcome[] {
-    // Nothing below awaits, so no message or close runs between the events: one snapshot serves
-    // all, and the subscriptions are indexed once for all of them.
+  private publishEvents(events: readonly HealthCheckEvent[]): Promise<PublishOutcome[]> {
+    // The subscriptions a call is for are those of its arrival: one snapshot serves all its
+    // events, read now, before anything awaits; they are indexed once for all of them.
     const sockets = this.openSockets();
     const states = sockets.map(readState);
-    return this.start(sockets, states, planBatch(states, events, this.eventDependencies, indexSubscriptions(states)));
+    const changesAtSnapshot = this.stateChanges;
+    return this.inTurn(() => this.planInChunks(sockets, states, changesAtSnapshot, batchPlanner(events, this.eventDependencies, indexSubscriptions(states)), events.length));
+  }
+
+  /**
+   * Runs one call's planning after every call that arrived before it (so lanes fill in arrival
+   * order), or at once, without a turn of the event loop, when none is pending.
+   */
+  private inTurn(task: () => Promise<PublishOutcome[]>): Promise<PublishOutcome[]> {
+    const after = this.planners > 0 ? this.planTail : null;
+    this.planners++;
+    const run = (after ? after.then(task) : task()).finally(() => this.planners--);
+    this.planTail = run.then(
+      () => {},
+      () => {},
+    );
+    this.ctx.waitUntil(this.planTail);
+    return run;
+  }
+
+  /** Plans a call one event at a time on the yield budget, so a big batch does not hold the hub while it is planned. */
+  private async planInChunks(
+    sockets: WebSocket[],
+    states: (ConnectionState | null)[],
+    changesAtSnapshot: number,
+    planner: BatchPlanner<HealthCheckEvent>,
+    count: number,
+  ): Promise<PublishOutcome[]> {
+    for (let eventIndex = 0; eventIndex < count; eventIndex++) {
+      let wait: Promise<void> | null;
+      while ((wait = this.budget.wait())) await wait;
+      this.budget.spend(planner.planEvent(eventIndex) / PLANNED_PER_SEND);
+    }
+    return this.start(sockets, states, changesAtSnapshot, planner.plan());
   }
 
   /** What a stored document reads of the event, as the executor says (null: all of it). */
@@ -278,11 +336,13 @@ export class EventHub extends DurableObject<Env> {
    * then starts the executions; each one's `next`s are sent as soon as it is done (`sending`).
    * Synchronous up to the executions, so lanes are filled in the order the calls arrived.
    */
-  private start(sockets: WebSocket[], states: (ConnectionState | null)[], plan: BatchPlan): PublishOutcome[] {
+  private start(sockets: WebSocket[], states: (ConnectionState | null)[], changesAtSnapshot: number, plan: BatchPlan): PublishOutcome[] {
     const outcomes = plan.costs.map(({ executions, deliveries }) => ({ executions, deliveries }));
     if (plan.deliveries.length === 0) return outcomes;
-    // The states just read are the states now: the checks before sending start from them.
-    this.rememberStates(sockets, states);
+    // States read at arrival are the states now if nothing changed since: the checks before
+    // sending start from them.
+    if (changesAtSnapshot === this.stateChanges) this.rememberStates(sockets, states);
+    this.budget.spend(plan.deliveries.length / PLANNED_PER_SEND); // the lanes' reservations
     const waiting: LaneSlot<PendingNext>[][] = plan.executions.map(() => []);
     for (const { socket, operationId, execution, event } of plan.deliveries) {
       const ws = sockets[socket]!;
@@ -400,7 +460,8 @@ export class EventHub extends DurableObject<Env> {
    * for tests, and for a clean stop.
    */
   async drained(): Promise<void> {
-    while (this.executing.size > 0 || this.replaying.size > 0 || this.sending) {
+    while (this.planners > 0 || this.executing.size > 0 || this.replaying.size > 0 || this.sending) {
+      await this.planTail;
       await Promise.all([...this.executing, ...this.replaying]);
       await this.sending;
     }

@@ -191,6 +191,13 @@ function readsOf(dependencies: EventDependencies, subscription: StoredSubscripti
   }
 }
 
+/** A batch being planned one event at a time (planBatch in steps), so a caller can yield between them. */
+export interface BatchPlanner<E> {
+  /** Plans event `eventIndex` (call each once, in order); returns how many deliveries it added. */
+  planEvent(eventIndex: number): number;
+  plan(): BatchPlan<E>;
+}
+
 /**
  * planPublish for every event of one call, in one pass: one index of the subscriptions, each run's
  * candidates merged and ordered once, executions shared within an event by execution key and
@@ -203,23 +210,37 @@ export function planBatch(
   dependencies: EventDependencies = everyProperty,
   index: SubscriptionIndex = indexSubscriptions(states),
 ): BatchPlan<HealthCheckEvent> {
+  const planner = batchPlanner(events, dependencies, index);
+  events.forEach((_event, eventIndex) => planner.planEvent(eventIndex));
+  return planner.plan();
+}
+
+/** planBatch, one event at a time. */
+export function batchPlanner(events: readonly HealthCheckEvent[], dependencies: EventDependencies, index: SubscriptionIndex): BatchPlanner<HealthCheckEvent> {
   const batch = batchCollector(events, dependencies);
   const candidatesOf = new Map<string, IndexedSubscription[]>();
-  events.forEach((event, eventIndex) => {
-    const completing = event.type === 'COMPLETED';
-    const cacheKey = `${completing ? 'C' : 'U'}${event.healthCheckUuid}`;
-    let candidates = candidatesOf.get(cacheKey);
-    if (!candidates) {
-      candidates = [...index.everyRun, ...(index.byRun.get(event.healthCheckUuid) ?? []), ...(completing ? index.completions : [])];
-      candidates.sort((a, b) => a.order - b.order);
-      candidatesOf.set(cacheKey, candidates);
-    }
-    for (const entry of candidates) {
-      if (!matches(entry.subscription, event)) continue;
-      batch.add(eventIndex, entry.socket, entry.operationId, entry.subscription, entry.role, (entry.key ??= executionKey(entry.subscription, entry.role)));
-    }
-  });
-  return batch.plan();
+  let planned = 0;
+  return {
+    planEvent(eventIndex) {
+      const event = events[eventIndex]!;
+      const completing = event.type === 'COMPLETED';
+      const cacheKey = `${completing ? 'C' : 'U'}${event.healthCheckUuid}`;
+      let candidates = candidatesOf.get(cacheKey);
+      if (!candidates) {
+        candidates = [...index.everyRun, ...(index.byRun.get(event.healthCheckUuid) ?? []), ...(completing ? index.completions : [])];
+        candidates.sort((a, b) => a.order - b.order);
+        candidatesOf.set(cacheKey, candidates);
+      }
+      const before = planned;
+      for (const entry of candidates) {
+        if (!matches(entry.subscription, event)) continue;
+        batch.add(eventIndex, entry.socket, entry.operationId, entry.subscription, entry.role, (entry.key ??= executionKey(entry.subscription, entry.role)));
+        planned++;
+      }
+      return planned - before;
+    },
+    plan: batch.plan,
+  };
 }
 
 /**

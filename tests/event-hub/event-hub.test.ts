@@ -599,6 +599,68 @@ describe('EventHub', () => {
     });
   });
 
+  describe('accept', () => {
+    const RESULT: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
+
+    it('answers with how many events it took, and delivers them as publishMany would', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      expect(await stub.accept([STARTED, RESULT, DONE])).toBe(3);
+      for (const type of ['STARTED', 'WORKER_RESULT', 'COMPLETED']) expect(typeOf(await c.next())).toBe(type);
+      await stub.drained();
+      await c.quiet();
+    });
+
+    it('refuses the whole call, delivering nothing, when one event is invalid', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      const error = await stub.accept([STARTED, { type: 'NOPE' } as never]).then(() => null, (e: unknown) => e);
+      expect(String(error)).toMatch(/TypeError: EventHub.accept: events\[1\]: event.type must be one of/);
+      await stub.drained();
+      expect(executions).toEqual([]);
+      await c.quiet();
+    });
+
+    it('answers and handles other messages while a huge batch is still being planned, and keeps arrival order behind it', async () => {
+      const stub = hub();
+      const crowd: Client[] = [];
+      for (let s = 0; s < MAX_SOCKETS - 1; s++) {
+        const c = await ready(stub);
+        for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) c.send({ id: `s${i}`, type: 'subscribe', payload: { query: UPDATED } });
+        await c.quiet();
+        crowd.push(c);
+      }
+      const late = await connect(stub);
+      // Enough deliveries (events × subscriptions) that planning alone spends the yield budget several times.
+      const count = 4000;
+      const batch = Array.from({ length: count }, (_, i): HealthCheckEvent => ({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-huge', workerCheckUuid: `wc-${i}`, sequence: i + 2 }));
+      const before = executionsAtAuthentication.length;
+      // Published right behind the batch, so it arrives while the batch is still being planned:
+      // it is still delivered after all of it.
+      const last: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-huge', sequence: count + 2 };
+      const accepted = stub.accept(batch);
+      const published = stub.publish(last);
+      expect(await accepted).toBe(count);
+      late.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      expect(await published).toEqual({ executions: 1, deliveries: MAX_SUBSCRIPTIONS * crowd.length });
+      expect(await late.next()).toEqual({ type: 'connection_ack' });
+      // The key was checked before the batch's first execution: planning had not finished.
+      expect(executionsAtAuthentication[before]).toBe(0);
+      const c = crowd[0]!;
+      const got = new Map<string, string[]>();
+      for (let i = 0; i < (count + 1) * MAX_SUBSCRIPTIONS; i++) {
+        const message = await c.next();
+        got.set(message.id as string, [...(got.get(message.id as string) ?? []), typeOf(message)]);
+      }
+      for (const types of got.values()) {
+        expect(types).toHaveLength(count + 1);
+        expect(types.at(-1)).toBe('COMPLETED');
+        expect(types.slice(0, -1).every((type) => type === 'WORKER_RESULT')).toBe(true);
+      }
+      await stub.drained();
+    });
+  });
+
   describe('the catch-up of a subscriber to one run', () => {
     const RUN = 'hc-7';
     const WATCH = 'subscription($uuid: ID) { healthCheckUpdated(uuid: $uuid) { type sequence } }';
