@@ -19,9 +19,11 @@
  * timeout) is not used, only its codec.
  *
  * Sockets are spread over `EVENT_HUB_SHARDS` hubs by the Worker; the run pipeline calls
- * `publishMany(events)` (or `publish(event)`) on every shard. Both answer once the events are
- * planned (one pass for the whole call) and execute and deliver in the background, so watchers
- * never slow the run pipeline down. Executions run EXECUTION_CONCURRENCY at a time and each one's
+ * `accept(events)` on every shard (durable/publisher.ts), which answers once the events are checked
+ * and the subscriptions they are for are fixed; `publishMany(events)` and `publish(event)` do the
+ * same and answer once planned, with what the plan costs. Planning (one pass for the whole call,
+ * one event at a time), executing and delivering go on in the background, so watchers never slow
+ * the run pipeline down. Executions run EXECUTION_CONCURRENCY at a time and each one's
  * `next`s go out as soon as it is done, so one slow document holds back only its own subscribers;
  * each operation still gets its events in the order they arrived. Sends and executions draw on one
  * budget (DELIVERY_CHUNK sends' worth) and the hub yields to the event loop whenever it is spent,
