@@ -6,6 +6,7 @@
  *   npm run soak                        # 10,000 genuine callbacks: 50 runs x 200 workers
  *   npm run soak -- --callbacks 2000    # quicker
  *   npm run soak -- --ref HEAD          # build the orchestrator from a commit, not the working tree
+ *   npm run soak -- --source ../other   # or from another directory (a worktree, a patched copy)
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -30,13 +31,14 @@ const { values: args } = parseArgs({
     'max-gap': { type: 'string', default: '5' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     ref: { type: 'string' },
+    source: { type: 'string' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(`npm run soak -- [--callbacks 10000] [--workers 200] [--concurrent-runs 5] [--callback-concurrency 12]
-  [--chaos-every 3000 (ms; 0 = no aborts)] [--restart kill|stop|none] [--max-gap 5 (s)] [--seed N] [--ref HEAD] [--keep]`);
+  [--chaos-every 3000 (ms; 0 = no aborts)] [--restart kill|stop|none] [--max-gap 5 (s)] [--seed N] [--ref HEAD | --source <dir>] [--keep]`);
   process.exit(0);
 }
 
@@ -145,6 +147,9 @@ let serverUp = false;
 let restartWindow: { from: number; to: number } | null = null;
 let controlCalls = 0;
 let finished = false;
+/** What happened when, to say what a long silence of /health coincided with. */
+const timeline: { at: number; what: string }[] = [];
+const note = (what: string) => timeline.push({ at: Date.now(), what });
 
 // ---------------------------------------------------------------------------------------------
 // GraphQL over HTTP (the control plane: the admin and a viewer key)
@@ -284,9 +289,13 @@ function genuineAnswered(run: RunState, accepted: boolean) {
     if (run.genuineAnswered >= Math.ceil(WORKERS * share) && !run.joins.has(label)) {
       run.joins.add(label);
       run.subscribers.push(pool.watch(run.uuid!, run.totalWorkers!, label, run.genuineAnswered));
+      note(`subscriber joined run ${run.index} at ${label} (${run.genuineAnswered} results in)`);
     }
   }
-  if (run.genuineAnswered === WORKERS) void endRun(run);
+  if (run.genuineAnswered === WORKERS) {
+    note(`run ${run.index}: every genuine result answered`);
+    void endRun(run);
+  }
 }
 
 /** Once every genuine result of a run is in: end it as its kind says, send the late results, watch it after the end. */
@@ -304,6 +313,7 @@ async function endRun(run: RunState) {
       const { healthCheck } = await control<{ healthCheck: { status: string } }>('query ($uuid: ID!) { healthCheck(uuid: $uuid) { status } }', { uuid }, viewerKey);
       if (healthCheck.status !== 'RUNNING') {
         run.finalStatus = healthCheck.status;
+        note(`run ${run.index} read ${healthCheck.status}`);
         break;
       }
       if (Date.now() > deadline) {
@@ -362,6 +372,7 @@ async function chaosLoop() {
       const body = (await response.json()) as { aborted?: boolean };
       if (response.status !== 200) problems.push(`chaos route answered ${response.status}: is CHAOS set?`);
       if (body.aborted) chaos.aborted++;
+      note(`chaos abort of run ${run.index}`);
     } catch {
       chaos.failed++;
     }
@@ -369,6 +380,11 @@ async function chaosLoop() {
 }
 
 const probes: { sentAt: number; answeredAt: number; ok: boolean }[] = [];
+/**
+ * Beside /health (which reads D1), a path the Worker answers 404 without touching D1: when /health
+ * is slow and this is not, the wait is D1's queue; when both are, the isolate itself was busy.
+ */
+const workerProbes: { sentAt: number; answeredAt: number; ok: boolean }[] = [];
 async function probeLoop() {
   while (!finished) {
     const sentAt = Date.now();
@@ -378,6 +394,13 @@ async function probeLoop() {
         probes.push({ sentAt, answeredAt: Date.now(), ok: response.status === 200 });
       },
       () => probes.push({ sentAt, answeredAt: Date.now(), ok: false }),
+    );
+    void fetch(`${server.baseUrl}/soak-probe-no-such-route`, { signal: AbortSignal.timeout(10_000) }).then(
+      async (response) => {
+        await response.body?.cancel();
+        workerProbes.push({ sentAt, answeredAt: Date.now(), ok: response.status === 404 });
+      },
+      () => workerProbes.push({ sentAt, answeredAt: Date.now(), ok: false }),
     );
     await sleep(1_000);
   }
@@ -424,6 +447,7 @@ async function restartServer() {
   else await server.stop();
   await server.start();
   restartWindow = { from, to: Date.now() };
+  note(`restart: killed at +${((from - started) / 1000).toFixed(1)} s, /health 200 again`);
   serverUp = true;
   say(`server back after ${((restartWindow.to - from) / 1000).toFixed(1)} s`);
 }
@@ -435,7 +459,7 @@ let pool!: SubscriberPool;
 
 async function main() {
   say(`seed ${SEED}: ${RUNS} runs x ${WORKERS} workers = ${GENUINE} genuine callbacks; ${RETRIES} exact retries, ${FORGED} forged, ${LATE} late (${LATE_TIMEOUT} after a timeout, ${LATE_CANCEL} after a cancel), ${MALFORMED} malformed`);
-  server = await prepareOrchestrator({ log: say, ref: args.ref });
+  server = await prepareOrchestrator({ log: say, ref: args.ref, source: args.source });
   const fleet = await startFleet((name) => secrets.get(name), onDispatch);
   await server.start();
   serverUp = true;
@@ -474,6 +498,7 @@ async function main() {
     run.totalWorkers = initiateHealthCheck.totalWorkers;
     if (run.totalWorkers !== run.expectedWorkers) run.problems.push(`totalWorkers ${run.totalWorkers}, expected ${run.expectedWorkers}`);
     run.phase = 'running';
+    note(`run ${run.index} initiated (${run.totalWorkers} workers)`);
     runsByUuid.set(run.uuid, run);
     for (const dispatch of orphanDispatches.get(run.uuid) ?? []) onDispatch(dispatch);
     orphanDispatches.delete(run.uuid);
@@ -717,6 +742,18 @@ function report(read: {
     if (!overlapsRestart && gap.gap > longestOutside.gap) longestOutside = gap;
   }
   const duringRestart = restartWindow !== null && longest.from <= restartWindow.to && longest.to >= restartWindow.from;
+  const latencyOf = (list: typeof probes) => list.filter((probe) => probe.ok).map((probe) => probe.answeredAt - probe.sentAt).sort((a, b) => a - b);
+  const latencies = latencyOf(probes);
+  const workerLatencies = latencyOf(workerProbes);
+  const quantile = (q: number, list = latencies) => list[Math.min(list.length - 1, Math.floor(q * list.length))] ?? 0;
+  const at = (time: number) => `+${((time - started) / 1000).toFixed(1)} s`;
+  const gaps: string[] = [];
+  for (let index = 1; index < answered.length; index++) {
+    const from = answered[index - 1]!, to = answered[index]!;
+    if (to - from <= MAX_GAP_S * 1000) continue;
+    const during = timeline.filter((event) => event.at >= from - 2_000 && event.at <= to).map((event) => `${at(event.at)} ${event.what}`);
+    gaps.push(`${((to - from) / 1000).toFixed(1)} s from ${at(from)} to ${at(to)}; meanwhile: ${during.join('; ') || 'nothing the soak did'}`);
+  }
   if (longestOutside.gap / 1000 > MAX_GAP_S) failures.push(`the server went ${(longestOutside.gap / 1000).toFixed(1)} s without answering /health outside the restart (more than --max-gap ${MAX_GAP_S} s)`);
 
   const deliveriesRetried = allDeliveries.filter((delivery) => delivery.answers.length > 1).length;
@@ -740,7 +777,9 @@ function report(read: {
   console.log(`  chaos aborts ${chaos.aborted} of ${chaos.sent} sent (${chaos.failed} unanswered)${restartWindow ? `, restart (${RESTART}) ${((restartWindow.to - restartWindow.from) / 1000).toFixed(1)} s` : ''}`);
   console.log(`  subscriptions: ${storiesTotal} subscribers on ${runs.length} runs, ${caughtUpMidRun} joined mid-run, ${cut} cut by the restart and made again, ${outOfOrder} live events after a higher number (allowed: README "Every event is numbered")`);
   console.log(`  history: ${history.pages} pages, ${history.nodes} runs read, ${history.failedDuringRestart} unanswered during the restart, ${history.errors.length} wrong`);
-  console.log(`  /health: ${answered.length} of ${probes.length} probes answered; longest outside the restart ${(longestOutside.gap / 1000).toFixed(1)} s`);
+  console.log(`  /health: ${answered.length} of ${probes.length} probes answered in p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${latencies.at(-1) ?? 0} ms; longest silence outside the restart ${(longestOutside.gap / 1000).toFixed(1)} s`);
+  for (const gap of gaps) console.log(`    silent ${gap}`);
+  console.log(`  a Worker route without D1 (404): ${workerLatencies.length} of ${workerProbes.length} answered in p50 ${quantile(0.5, workerLatencies)} ms, p99 ${quantile(0.99, workerLatencies)} ms, max ${workerLatencies.at(-1) ?? 0} ms`);
   console.log('');
   console.log(tally);
   if (failures.length) {

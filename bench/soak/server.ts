@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, symlinkSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, symlinkSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,8 @@ export interface PrepareOptions {
    * e.g. "HEAD" while someone's half-made edits in the tree do not build.
    */
   ref?: string | undefined;
+  /** Build from this directory (another worktree, a patched copy) instead of this tree. */
+  source?: string | undefined;
 }
 
 export async function prepareOrchestrator(options: PrepareOptions): Promise<Orchestrator> {
@@ -101,7 +103,8 @@ export async function prepareOrchestrator(options: PrepareOptions): Promise<Orch
   };
 
   // Where the Worker is built and its migrations read from: the tree, or a snapshot of a commit.
-  let source = ROOT;
+  let source = options.source ? path.resolve(options.source) : ROOT;
+  if (options.source && !existsSync(path.join(source, 'node_modules'))) symlinkSync(path.join(ROOT, 'node_modules'), path.join(source, 'node_modules'));
   if (options.ref) {
     source = path.join(dir, 'src');
     mkdirSync(source, { recursive: true });
