@@ -12,7 +12,7 @@
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { ConnectionAuth } from '../durable/graphql-ws/connection-state';
 import type { ExecuteRequest, SubscriptionExecutor } from '../durable/graphql-ws/executor';
-import { createSchemaExecutor, type DocumentPipeline } from '../durable/graphql-ws/schema-executor';
+import { createSchemaExecutor, type DocumentPipeline, type EventReads } from '../durable/graphql-ws/schema-executor';
 import { createDb, type Db } from '../db/client';
 import { maskError } from '../http/mask-error';
 import { serverSettings } from '../http/settings';
@@ -91,6 +91,26 @@ function executionContext(db: Db, env: Env, request: ExecuteRequest): GraphQLCon
   };
 }
 
+/**
+ * What each subscription field of this schema reads of the event it is executed with, restating
+ * its resolvers (schema/subscriptions.ts, schema/alert.ts) for SubscriptionExecutor.eventDependencies:
+ * - `healthCheckUpdated` resolves to the event itself; of its fields `type` and `sequence` read
+ *   theirs, `healthCheck` reads the run's row by `healthCheckUuid`, `workerResult` the worker
+ *   check's by `workerCheckUuid`;
+ * - `healthCheckCompleted` reads the run's row by `healthCheckUuid`;
+ * - `alertChanged` reads the alert's row by `alertId`.
+ * A field missing here (a new one) reads all of the event: its documents are simply not shared
+ * across events. tests/subscriptions/coalescing.test.ts holds this table to the schema.
+ */
+export const EVENT_READS: Record<string, EventReads> = {
+  healthCheckUpdated: {
+    field: [],
+    selection: { type: ['type'], sequence: ['sequence'], healthCheck: ['healthCheckUuid'], workerResult: ['workerCheckUuid'] },
+  },
+  healthCheckCompleted: { field: ['healthCheckUuid'] },
+  alertChanged: { field: ['alertId'] },
+};
+
 export function createSubscriptionExecutor(env: Env): SubscriptionExecutor {
   const db = createDb(env.DB);
   return createSchemaExecutor({
@@ -101,5 +121,6 @@ export function createSubscriptionExecutor(env: Env): SubscriptionExecutor {
     maskError: formatForClient,
     // The catch-up of a healthCheckUpdated(uuid) subscriber: what D1 says happened so far.
     history: (healthCheckUuid) => runStory(db, healthCheckUuid),
+    eventReads: EVENT_READS,
   });
 }

@@ -7,10 +7,11 @@
  * `connection_init` (init-timeout.ts), which sockets a revoked key closes and which inits it
  * refuses (revoked-keys.ts), which subscriptions an event concerns and which executions a publish
  * needs (matching.ts, publish-plan.ts), which deliveries are still wanted once they ran
- * (delivery.ts), what a late subscriber's catch-up sends and leaves (replay.ts). This class feeds
- * them sockets, attachments, the alarm and the clock, and keeps only what cannot be decided ahead:
- * the order of each socket's messages and of the publishes' deliveries, the catch-ups in progress,
- * and the names of keys revoked lately.
+ * (delivery.ts), which ready `next`s may go out without overtaking an earlier event of the same
+ * operation (lanes.ts), when to let the event loop run (yield-budget.ts), what a late subscriber's
+ * catch-up sends and leaves (replay.ts). This class feeds them sockets, attachments, the alarm and
+ * the clock, and keeps only what cannot be decided ahead: the order of each socket's messages, the
+ * lanes of planned `next`s, the catch-ups in progress, and the names of keys revoked lately.
  *
  * A connection's whole state (phase, auth, subscriptions with their documents) lives in its
  * socket's attachment, so the object can hibernate between events and keep its connections; that
@@ -18,10 +19,15 @@
  * timeout) is not used, only its codec.
  *
  * Sockets are spread over `EVENT_HUB_SHARDS` hubs by the Worker; the run pipeline calls
- * `publishMany(events)` (or `publish(event)`) on every shard. Both answer once the events are
- * planned and deliver in the background, in the order events arrived, so watchers never slow the
- * run pipeline down; and the delivery yields to the event loop every DELIVERY_CHUNK sends, so a
- * publish to a thousand subscribers never keeps another socket's ping, subscribe or complete
+ * `accept(events)` on every shard (durable/publisher.ts), which answers once the events are checked
+ * and the subscriptions they are for are fixed; `publishMany(events)` and `publish(event)` do the
+ * same and answer once planned, with what the plan costs. Planning (one pass for the whole call,
+ * one event at a time), executing and delivering go on in the background, so watchers never slow
+ * the run pipeline down. Executions run EXECUTION_CONCURRENCY at a time and each one's
+ * `next`s go out as soon as it is done, so one slow document holds back only its own subscribers;
+ * each operation still gets its events in the order they arrived. Sends and executions draw on one
+ * budget (DELIVERY_CHUNK sends' worth) and the hub yields to the event loop whenever it is spent,
+ * so a publish to a thousand subscribers never keeps another socket's ping, subscribe or complete
  * waiting behind it.
  *
  * A `healthCheckUpdated(uuid)` subscriber first gets its run's story so far from D1, then live
@@ -43,14 +49,15 @@ import { DurableObject } from 'cloudflare:workers';
 import { readConnectionState, initialConnectionState, type ConnectionState } from './graphql-ws/connection-state';
 import { parseHealthCheckEvent, type HealthCheckEvent } from './graphql-ws/event';
 import type { SubscriptionExecutor } from './graphql-ws/executor';
-import type { PublishPlan } from './graphql-ws/publish-plan';
 import { createExecutor } from './graphql-ws/executor-registry';
 import { EVICTED_CLOSE, initDeadline, INIT_TIMEOUT_CLOSE, planInitTimeouts, shouldSetInitAlarm } from './graphql-ws/init-timeout';
 import { readHubLimits, type HubLimits } from './graphql-ws/limits';
 import { complete, error as operationError, INTERNAL_CLOSE, INTERNAL_ERROR, nextFrame, serializeServerMessage, type CloseInstruction } from './graphql-ws/messages';
 import { Limiter } from './graphql-ws/concurrency';
-import { deliveryStillWanted } from './graphql-ws/delivery';
-import { indexSubscriptions, planAlertPublish, planPublish } from './graphql-ws/publish-plan';
+import { stillWanted } from './graphql-ws/delivery';
+import { Lanes, type LaneSlot } from './graphql-ws/lanes';
+import { batchPlanner, indexSubscriptions, planAlertBatch, type BatchPlan, type BatchPlanner, type EventDependencies } from './graphql-ws/publish-plan';
+import { YieldBudget } from './graphql-ws/yield-budget';
 import { alertChangedEvent, type AlertChangedEvent } from '../operations/alerts/events';
 import { afterReplay, heldToSend, orderedStory, replaysToStart, sameSubscription, type HeldNext, type ReplayTarget } from './graphql-ws/replay';
 import type { ExecuteRequest } from './graphql-ws/executor';
@@ -66,12 +73,27 @@ import { admitUpgrade, checkUpgradeRequest } from './graphql-ws/upgrade';
 export const EXECUTION_CONCURRENCY = 6;
 
 /**
- * `next` messages sent between two yields to the event loop. Sending one costs 0.015 to 0.05 ms,
- * so a chunk takes at most about 12 ms, and a yield about 1 ms (a timer turn): a ping, subscribe or
- * complete from any socket is handled between two chunks of even the largest delivery instead of
- * after all of it.
+ * `next` messages sent between two yields to the event loop (executions count too: EXECUTION_WEIGHT).
+ * Sending one costs 0.015 to 0.05 ms, so a chunk takes at most about 12 ms, and a yield about 1 ms
+ * (a timer turn): a ping, subscribe or complete from any socket is handled between two chunks of
+ * even the largest delivery instead of after all of it.
  */
 export const DELIVERY_CHUNK = 250;
+
+/**
+ * What one execution takes of the same budget, in sends: running a small document and serialising
+ * its result is estimated at 10 to 20 sends' worth of work (0.2 to 0.5 ms). An execution waiting
+ * on D1 lets the event loop run anyway; this is for those that do not (a document reading nothing
+ * but the event, a burst of them), so a thousand of them back to back yield every 25.
+ */
+export const EXECUTION_WEIGHT = 10;
+
+/**
+ * Deliveries planned for one send's worth of the budget: planning one (matching, keying, queueing
+ * it) is estimated at a fiftieth of sending it. A batch of 200 events to 1,000 subscriptions
+ * (200,000 deliveries) so yields about 16 times while it is planned instead of holding the hub.
+ */
+export const PLANNED_PER_SEND = 50;
 
 /** WebSocket.readyState of an open socket; CLOSING (2) once either side sent its close. */
 const OPEN = 1;
@@ -82,10 +104,29 @@ interface Replay {
 }
 
 export interface PublishOutcome {
-  /** Distinct executions this event needs. */
+  /**
+   * Distinct executions this event starts: one per (document, variables, operation name, role),
+   * none for a document already executed for an earlier event of the same call that it reads the
+   * same of (publish-plan.ts).
+   */
   executions: number;
   /** `next` messages planned (one fewer for each operation completed before its turn). */
   deliveries: number;
+}
+
+/** One planned `next`, waiting in its operation's lane (lanes.ts). */
+interface PendingNext {
+  ws: WebSocket;
+  operationId: string;
+  /** The execution key it was planned with: a replaced document does not get it. */
+  key: string;
+  event: HealthCheckEvent | AlertChangedEvent;
+}
+
+/** An execution that is done: its result, and the deliveries waiting for it, in plan order. */
+interface Completion {
+  slots: LaneSlot<PendingNext>[];
+  json: string;
 }
 
 export class EventHub extends DurableObject<Env> {
@@ -99,10 +140,22 @@ export class EventHub extends DurableObject<Env> {
   private stateChanges = 0;
   /** Key names `disconnectKey` was told about lately, with when (revoked-keys.ts). */
   private revokedKeys: RevokedKeys = new Map();
-  /** The tail of the publishes' deliveries: each publish sends after the one before it. */
-  private deliveries: Promise<void> = Promise.resolve();
-  /** `next`s that may still go out before the next yield to the event loop (DELIVERY_CHUNK). */
-  private sendBudget = DELIVERY_CHUNK;
+  /** Every planned `next`, in its operation's lane: each operation gets its events in order. */
+  private readonly lanes = new Lanes<WebSocket, PendingNext>();
+  /** Executions done whose `next`s are not sent yet, in the order they finished. */
+  private readonly completions: Completion[] = [];
+  /** The one task sending completions' `next`s (so sends never interleave), while there are any. */
+  private sending: Promise<void> | null = null;
+  /** Each publish call's executions still running, for `drained`. */
+  private readonly executing = new Set<Promise<void>>();
+  /** Publish calls being planned or waiting to be: they are planned one after another, in arrival order. */
+  private planners = 0;
+  private planTail: Promise<void> = Promise.resolve();
+  /** Sends and executions between two yields to the event loop (DELIVERY_CHUNK sends' worth). */
+  private readonly budget = new YieldBudget(DELIVERY_CHUNK, () => new Promise((resolve) => setTimeout(resolve, 0)));
+  /** Socket states as read since the last state change (stateChanges), for the deliveries' checks. */
+  private statesRead = new Map<WebSocket, ConnectionState | null>();
+  private statesReadAt = -1;
   /** Catch-ups in progress, per socket and operation id (replay.ts). */
   private readonly replays = new Map<WebSocket, Map<string, Replay>>();
   /** Those catch-ups' tasks, for `drained`. */
@@ -148,6 +201,7 @@ export class EventHub extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     this.queues.delete(ws);
     this.replays.delete(ws);
+    this.lanes.drop(ws);
     // Answer the client's close frame, completing the closing handshake: without it (local
     // workerd does not answer for us) the client sees 1006 about 20 s later instead of its own
     // code at once. 1005/1006 are reserved and cannot be sent back; a socket already closed throws.
@@ -162,6 +216,7 @@ export class EventHub extends DurableObject<Env> {
     console.warn('EventHub: socket error', error);
     this.queues.delete(ws);
     this.replays.delete(ws);
+    this.lanes.drop(ws);
   }
 
   /** Closes every socket still awaiting `connection_init` past its deadline (4408). */
@@ -178,22 +233,27 @@ export class EventHub extends DurableObject<Env> {
    *
    * Resolves as soon as the event is planned: executing and sending go on in the background
    * (ctx.waitUntil), so the run pipeline that publishes never waits for its watchers, however
-   * many documents they run. Executions of overlapping publishes may run at the same time, but
-   * deliveries go out in the order the publishes arrived: a run's WORKER_RESULT never overtakes
-   * its STARTED because STARTED's documents took longer to run.
+   * many documents they run. Executions run concurrently (EXECUTION_CONCURRENCY at a time, first
+   * come first served) and each one's `next`s go out as soon as it is done: a slow document holds
+   * back only its own subscribers. Each operation still gets its events in the order they were
+   * published (lanes.ts): a run's WORKER_RESULT never overtakes its STARTED because STARTED's
+   * document took longer to run.
    */
   async publish(event: HealthCheckEvent): Promise<PublishOutcome> {
-    const [outcome] = this.publishEvents([validEvent(event, 'EventHub.publish: ')]);
+    const [outcome] = await this.publishEvents([validEvent(event, 'EventHub.publish: ')]);
     return outcome!;
   }
 
   /**
-   * `publish` for several events in one call, exactly as consecutive publishes of them in the
-   * given order would be: each event has its own executions (its documents run with it as their
-   * root value) and its deliveries go out after the previous event's. A batch (a run's timeout
-   * fails hundreds of workers at once) costs the pipeline one call per shard instead of one per
-   * event. Every event is checked first: an invalid one throws a TypeError and nothing of the
-   * batch is delivered. Answers once planned, one outcome per event.
+   * `publish` for several events in one call, as consecutive publishes of them in the given order
+   * would be for every subscriber: each operation gets one `next` per event it matches, in that
+   * order. Planned in one pass, and cheaper: a document that reads nothing of the event that tells
+   * two of the call's events apart (SubscriptionExecutor.eventDependencies; e.g. one selecting only
+   * `healthCheck { status }`, for a batch of one run's results) is executed once for them, and that
+   * result is sent for each. A batch (a run's timeout fails hundreds of workers at once) costs the
+   * pipeline one call per shard instead of one per event. Every event is checked first: an invalid
+   * one throws a TypeError and nothing of the batch is delivered. Answers once planned, one
+   * outcome per event.
    */
   async publishMany(events: HealthCheckEvent[]): Promise<PublishOutcome[]> {
     if (!Array.isArray(events)) throw new TypeError('EventHub.publishMany: events must be an array');
@@ -201,9 +261,23 @@ export class EventHub extends DurableObject<Env> {
   }
 
   /**
+   * `publishMany`, answering as soon as the events are accepted: checked (an invalid one throws a
+   * TypeError and nothing of the call is delivered) and the subscriptions they are for fixed (the
+   * sockets' states read now, exactly as publishMany reads them); planning, executing and sending
+   * go on in the background, so the caller's RPC never waits for a big batch's planning either.
+   * What the publisher (durable/publisher.ts) calls. Returns how many events were accepted.
+   */
+  async accept(events: HealthCheckEvent[]): Promise<number> {
+    if (!Array.isArray(events)) throw new TypeError('EventHub.accept: events must be an array');
+    const valid = events.map((event, index) => validEvent(event, `EventHub.accept: events[${index}]: `));
+    void this.publishEvents(valid).catch((error: unknown) => console.error('EventHub: planning failed', error));
+    return valid.length;
+  }
+
+  /**
    * Tells `alertChanged` subscribers that these alerts changed (operations/alerts: after the
-   * change is in D1), one event per alert, delivered like run events: after everything published
-   * before, in the background.
+   * change is in D1), one event per alert, delivered like run events: in the background, each
+   * operation getting them in order.
    */
   async publishAlertChanges(alertIds: number[]): Promise<PublishOutcome[]> {
     if (!Array.isArray(alertIds) || !alertIds.every((id) => Number.isSafeInteger(id) && id > 0)) {
@@ -211,61 +285,146 @@ export class EventHub extends DurableObject<Env> {
     }
     const sockets = this.openSockets();
     const states = sockets.map(readState);
-    const outcomes = alertIds.map((id) => {
-      const event = alertChangedEvent(id);
-      return this.planAndQueue(event, sockets, states, planAlertPublish(states, event));
-    });
-    if (outcomes.some((outcome) => outcome.deliveries > 0)) this.ctx.waitUntil(this.deliveries);
-    return outcomes;
+    const changesAtSnapshot = this.stateChanges;
+    return this.inTurn(async () => this.start(sockets, states, changesAtSnapshot, planAlertBatch(states, alertIds.map(alertChangedEvent), this.eventDependencies)));
   }
 
-  private publishEvents(events: readonly HealthCheckEvent[]): PublishOutcome[] {
-    // Nothing below awaits, so no message or close runs between the events: one snapshot serves
-    // all, and the subscriptions are indexed once for all of them.
+  private publishEvents(events: readonly HealthCheckEvent[]): Promise<PublishOutcome[]> {
+    // The subscriptions a call is for are those of its arrival: one snapshot serves all its
+    // events, read now, before anything awaits; they are indexed once for all of them.
     const sockets = this.openSockets();
     const states = sockets.map(readState);
-    const index = indexSubscriptions(states);
-    const outcomes = events.map((event) => this.planAndQueue(event, sockets, states, planPublish(states, event, index)));
+    const changesAtSnapshot = this.stateChanges;
+    return this.inTurn(() => this.planInChunks(sockets, states, changesAtSnapshot, batchPlanner(events, this.eventDependencies, indexSubscriptions(states)), events.length));
+  }
+
+  /**
+   * Runs one call's planning after every call that arrived before it (so lanes fill in arrival
+   * order), or at once, without a turn of the event loop, when none is pending.
+   */
+  private inTurn(task: () => Promise<PublishOutcome[]>): Promise<PublishOutcome[]> {
+    const after = this.planners > 0 ? this.planTail : null;
+    this.planners++;
+    const run = (after ? after.then(task) : task()).finally(() => this.planners--);
+    this.planTail = run.then(
+      () => {},
+      () => {},
+    );
+    this.ctx.waitUntil(this.planTail);
+    return run;
+  }
+
+  /** Plans a call one event at a time on the yield budget, so a big batch does not hold the hub while it is planned. */
+  private async planInChunks(
+    sockets: WebSocket[],
+    states: (ConnectionState | null)[],
+    changesAtSnapshot: number,
+    planner: BatchPlanner<HealthCheckEvent>,
+    count: number,
+  ): Promise<PublishOutcome[]> {
+    for (let eventIndex = 0; eventIndex < count; eventIndex++) {
+      let wait: Promise<void> | null;
+      while ((wait = this.budget.wait())) await wait;
+      this.budget.spend(planner.planEvent(eventIndex) / PLANNED_PER_SEND);
+    }
+    return this.start(sockets, states, changesAtSnapshot, planner.plan());
+  }
+
+  /** What a stored document reads of the event, as the executor says (null: all of it). */
+  private readonly eventDependencies: EventDependencies = (subscription) => this.executor.eventDependencies?.(subscription) ?? null;
+
+  /**
+   * Reserves every planned `next` its place in its operation's lane, in plan order (event order),
+   * then starts the executions; each one's `next`s are sent as soon as it is done (`sending`).
+   * Synchronous up to the executions, so lanes are filled in the order the calls arrived.
+   */
+  private start(sockets: WebSocket[], states: (ConnectionState | null)[], changesAtSnapshot: number, plan: BatchPlan): PublishOutcome[] {
+    const outcomes = plan.costs.map(({ executions, deliveries }) => ({ executions, deliveries }));
+    if (plan.deliveries.length === 0) return outcomes;
+    // States read at arrival are the states now if nothing changed since: the checks before
+    // sending start from them.
+    if (changesAtSnapshot === this.stateChanges) this.rememberStates(sockets, states);
+    this.budget.spend(plan.deliveries.length / PLANNED_PER_SEND); // the lanes' reservations
+    const waiting: LaneSlot<PendingNext>[][] = plan.executions.map(() => []);
+    for (const { socket, operationId, execution, event } of plan.deliveries) {
+      const ws = sockets[socket]!;
+      waiting[execution]!.push(this.lanes.reserve(ws, operationId, { ws, operationId, key: plan.executions[execution]!.key, event: plan.events[event]! }));
+    }
+    // Queued in plan order, first come first served: an earlier event's executions start first.
+    const executions = Promise.all(
+      plan.executions.map(({ request }, index) =>
+        this.executionSlots.run(async () => {
+          const json = await this.executeToJson(request);
+          this.completions.push({ slots: waiting[index]!, json });
+          this.startSending();
+        }),
+      ),
+    ).then(() => {});
+    this.executing.add(executions);
+    void executions.finally(() => this.executing.delete(executions));
     // Pending work keeps the object in memory until it is done (compatibility date >= 2026-10-01).
-    if (outcomes.some((outcome) => outcome.deliveries > 0)) this.ctx.waitUntil(this.deliveries);
+    this.ctx.waitUntil(executions.then(() => this.sending ?? undefined));
     return outcomes;
   }
 
-  /** Starts one event's executions and queues its deliveries after everything before it. */
-  private planAndQueue(event: HealthCheckEvent | AlertChangedEvent, sockets: WebSocket[], states: (ConnectionState | null)[], plan: PublishPlan): PublishOutcome {
-    if (plan.deliveries.length === 0) return { executions: 0, deliveries: 0 };
+  private startSending(): void {
+    if (this.sending) return;
+    this.sending = this.sendCompletions()
+      .catch((error: unknown) => console.error('EventHub: delivery failed', error))
+      .finally(() => {
+        this.sending = null;
+        if (this.completions.length > 0) this.startSending(); // one finished as this one ended
+      });
+  }
 
-    const changesAtPlan = this.stateChanges;
-    // Queued in plan order, first come first served: an earlier event's executions start first.
-    const payloads = Promise.all(plan.executions.map(({ request }) => this.executionSlots.run(() => this.executeToJson(request))));
-    const turn = this.deliveries.then(async () => {
-      const ready = await payloads;
-      // A client may complete (or replace) an operation while the executions run or while earlier
-      // chunks go out; the spec says nothing more may be sent for it. So a socket's state is
-      // re-read once anything changed since the plan (once per change, not per delivery).
-      let readAt = changesAtPlan;
-      let current = new Map<number, ConnectionState | null>();
-      const stateOf = (socket: number): ConnectionState | null => {
-        if (this.stateChanges === changesAtPlan) return states[socket] ?? null;
-        if (readAt !== this.stateChanges) {
-          readAt = this.stateChanges;
-          current = new Map();
+  /**
+   * Sends what each finished execution released, in the order they finished: a `next` goes as
+   * soon as its own execution and every earlier event's for the same operation are done.
+   * One at a time, yielding to the event loop when the budget is spent.
+   */
+  private async sendCompletions(): Promise<void> {
+    let completion: Completion | undefined;
+    while ((completion = this.completions.shift())) {
+      for (const slot of completion.slots) {
+        for (const released of this.lanes.ready(slot, completion.json)) {
+          let wait: Promise<void> | null;
+          while ((wait = this.budget.wait())) await wait;
+          const { ws, operationId, key, event } = released.value;
+          // A client may complete (or replace) an operation while the executions run or while earlier
+          // sends go out; the spec says nothing more may be sent for it.
+          if (!stillWanted(this.stateNow(ws), operationId, key, event)) continue;
+          this.deliverNext(ws, operationId, 'sequence' in event ? event.sequence : 0, nextFrame(operationId, released.payload!));
         }
-        if (!current.has(socket)) current.set(socket, readState(sockets[socket]!));
-        return current.get(socket)!;
-      };
-      for (const delivery of plan.deliveries) {
-        if (this.sendBudget <= 0) await this.yieldToEventLoop();
-        if (!deliveryStillWanted(plan, delivery, stateOf(delivery.socket))) continue;
-        this.deliverNext(sockets[delivery.socket]!, delivery.operationId, 'sequence' in event ? event.sequence : 0, nextFrame(delivery.operationId, ready[delivery.execution]!));
       }
-    });
-    this.deliveries = turn.catch((error: unknown) => console.error('EventHub: delivery failed', error));
-    return { executions: plan.executions.length, deliveries: plan.deliveries.length };
+    }
+  }
+
+  /** Seeds the states read for deliveries' checks with a snapshot taken just now. */
+  private rememberStates(sockets: WebSocket[], states: (ConnectionState | null)[]): void {
+    if (this.statesReadAt !== this.stateChanges) {
+      this.statesRead = new Map();
+      this.statesReadAt = this.stateChanges;
+    }
+    sockets.forEach((ws, index) => this.statesRead.set(ws, states[index] ?? null));
+  }
+
+  /** A socket's state now: re-read once anything changed (once per change, not per delivery). */
+  private stateNow(ws: WebSocket): ConnectionState | null {
+    if (this.statesReadAt !== this.stateChanges) {
+      this.statesRead = new Map();
+      this.statesReadAt = this.stateChanges;
+    }
+    let state = this.statesRead.get(ws);
+    if (state === undefined) this.statesRead.set(ws, (state = readState(ws)));
+    return state;
   }
 
   /** One execution's `next` payload, serialised once; a throw is masked (and logged). */
   private async executeToJson(request: ExecuteRequest): Promise<string> {
+    // An execution that never waits on I/O keeps the event loop as busy as sends do.
+    let wait: Promise<void> | null;
+    while ((wait = this.budget.wait())) await wait;
+    this.budget.spend(EXECUTION_WEIGHT);
     try {
       return JSON.stringify(await this.executor.execute(request));
     } catch (error) {
@@ -279,13 +438,7 @@ export class EventHub extends DurableObject<Env> {
     const replay = this.replays.get(ws)?.get(operationId);
     if (replay) replay.held.push({ sequence, frame });
     else this.send(ws, frame);
-    this.sendBudget--;
-  }
-
-  /** Lets the event loop run what waits (other sockets' messages, RPCs) before sending more. */
-  private async yieldToEventLoop(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    this.sendBudget = DELIVERY_CHUNK;
+    this.budget.spend();
   }
 
   /**
@@ -309,11 +462,11 @@ export class EventHub extends DurableObject<Env> {
    * for tests, and for a clean stop.
    */
   async drained(): Promise<void> {
-    let tail: Promise<void>;
-    do {
-      tail = this.deliveries;
-      await Promise.all([tail, ...this.replaying]);
-    } while (tail !== this.deliveries || this.replaying.size > 0);
+    while (this.planners > 0 || this.executing.size > 0 || this.replaying.size > 0 || this.sending) {
+      await this.planTail;
+      await Promise.all([...this.executing, ...this.replaying]);
+      await this.sending;
+    }
   }
 
   private async handleMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -408,9 +561,10 @@ export class EventHub extends DurableObject<Env> {
       if (!this.stillReplaying(ws, operationId, replay)) return;
       const current = readState(ws)?.subscriptions[operationId];
       if (!current || !sameSubscription(current, subscription)) return;
-      if (this.sendBudget <= 0) await this.yieldToEventLoop();
+      let wait: Promise<void> | null;
+      while ((wait = this.budget.wait())) await wait;
       this.send(ws, nextFrame(operationId, json));
-      this.sendBudget--;
+      this.budget.spend();
     }
     if (!this.stillReplaying(ws, operationId, replay)) return;
     // Nothing awaits from here on: no publish and no message runs between the state and the sends.

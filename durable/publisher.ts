@@ -24,11 +24,17 @@ function toEveryShard(env: Env, what: string, call: (shard: Shard) => Promise<un
   );
 }
 
-/** Publishes run events to every shard: one request per shard for all the events of a call. */
+/**
+ * Publishes run events to every shard: one request per shard for all the events of a call, sent to
+ * every shard at once. Each shard answers `accept` as soon as it has checked the events and fixed
+ * which subscriptions they are for; planning, executing and sending happen on the shard
+ * afterwards. So what this waits for is one round trip to the slowest shard, never subscriber
+ * work, whatever the batch and however many watch it.
+ */
 export function createPublisher(env: Env): Publish {
   return async (...events) => {
     if (events.length === 0) return;
-    await toEveryShard(env, `publish.${events.map((event) => event.type).join(',')}`, (shard) => shard.publishMany(events));
+    await toEveryShard(env, `publish.${events.map((event) => event.type).join(',')}`, (shard) => shard.accept(events));
   };
 }
 

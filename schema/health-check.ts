@@ -3,8 +3,11 @@ import { healthStatusFor } from '../domain/health-status';
 import { parseStringList } from '../operations/json-columns';
 import { historyFilter } from '../operations/status';
 import { builder } from './builder';
-import { validatePageArgs } from './page-args';
+import { validateFirstArg, validatePageArgs } from './page-args';
 import { HealthCheckStatusEnum, HealthStatusEnum, TriggerTypeEnum } from './enums';
+
+/** The most worker results one run's `workerResults(first:)` may ask for. */
+export const MAX_WORKER_RESULTS = 10_000;
 
 export const HealthCheckType = builder.drizzleObject('healthChecks', {
   name: 'HealthCheck',
@@ -46,7 +49,18 @@ export const HealthCheckType = builder.drizzleObject('healthChecks', {
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     timeoutAt: t.expose('timeoutAt', { type: 'DateTime', nullable: true }),
-    workerResults: t.relation('workerResults', { query: { orderBy: { id: 'asc' } } }),
+    workerResults: t.relation('workerResults', {
+      description: `The run's worker checks, in the order they were planned. \`first\` returns only the first that many (0 to ${MAX_WORKER_RESULTS}); without it, all of them.`,
+      args: {
+        first: t.arg.int({ description: `At most this many worker checks, the first ones in order (0 to ${MAX_WORKER_RESULTS}).` }),
+      },
+      // The limit is part of the page's one relational statement (a LIMIT inside the run's
+      // subquery), not a slice of rows already read.
+      query: (args) => {
+        validateFirstArg(args.first, MAX_WORKER_RESULTS);
+        return { orderBy: { id: 'asc' }, limit: args.first ?? undefined };
+      },
+    }),
     schedule: t.relation('schedule', {
       nullable: true,
       description: 'The schedule that started this run; null for other runs and once the schedule is deleted.',

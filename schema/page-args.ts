@@ -35,3 +35,14 @@ export function validatePageArgs(args: PageArgs, maxPageSize: number): void {
     }
   }
 }
+
+/**
+ * Refuses a list field's optional `first` (a bound on how many rows it returns, not a page) when it
+ * is negative or above `max`; `0` is allowed and returns none. Nothing is read when it throws: the
+ * relation's query is planned, and refused, before its statement is built.
+ */
+export function validateFirstArg(first: number | null | undefined, max: number, name = 'first'): void {
+  if (first != null && (first < 0 || first > max)) {
+    throw badInput(`"${name}" must be between 0 and ${max}; got ${first}.`);
+  }
+}

@@ -1,6 +1,6 @@
 import { FINAL_WORKER_CHECK_STATUSES, type WorkerCheckStatus } from '../db/worker-health-checks';
 import { healthStatusFor } from '../domain/health-status';
-import { parseStringList, parseTestResults } from '../operations/json-columns';
+import { parseStringList } from '../operations/json-columns';
 import { builder } from './builder';
 import { HealthStatusEnum, WorkerCheckStatusEnum } from './enums';
 import { TestSuiteResultType } from './test-results';
@@ -9,7 +9,8 @@ export const WorkerHealthCheckType = builder.drizzleObject('workerHealthChecks',
   name: 'WorkerHealthCheck',
   description: "One worker's part of a health check: its tests, metrics, connectivity and score.",
   fields: (t) => {
-    // Each suite reads its three counters and its JSON results together.
+    // Each suite selects its three counters and its JSON results; the JSON is parsed only when the
+    // suite's `results` is selected (schema/test-results.ts), never for the counters alone.
     const suite = (total: 'unitTestsTotal' | 'performanceTestsTotal' | 'integrationTestsTotal') => {
       const prefix = total.replace('TestsTotal', '') as 'unit' | 'performance' | 'integration';
       return t.field({
@@ -26,7 +27,7 @@ export const WorkerHealthCheckType = builder.drizzleObject('workerHealthChecks',
           total: row[`${prefix}TestsTotal`] ?? 0,
           passed: row[`${prefix}TestsPassed`] ?? 0,
           failed: row[`${prefix}TestsFailed`] ?? 0,
-          results: parseTestResults(row[`${prefix}TestResults`]),
+          resultsJson: row[`${prefix}TestResults`],
         }),
       });
     };

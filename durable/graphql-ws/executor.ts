@@ -61,6 +61,15 @@ export interface SubscriptionExecutor {
    */
   execute(request: ExecuteRequest): Promise<ExecutionResult | FormattedExecutionResult>;
   /**
+   * Optional: which properties of the event (ExecuteRequest.event) a stored document's result
+   * reads, e.g. `['healthCheckUuid']` for one selecting only `healthCheck { status }`; null (or no
+   * method) when unknown, which means all of them. The hub runs such a document once for all the
+   * events of one publish call that agree on those properties, and still sends each event its own
+   * `next` (publish-plan.ts). Must err on the side of more: a property left out that the result
+   * does read would hand one event's answer to another.
+   */
+  eventDependencies?(request: Pick<ExecuteRequest, 'query' | 'variables' | 'operationName'>): readonly string[] | null;
+  /**
    * A run's story so far, in sequence order: STARTED, a WORKER_RESULT per worker already final,
    * and COMPLETED if the run is final; empty for an unknown run. Read at one moment (one
    * statement), after the subscription it is for was stored: the catch-up of replay.ts.

@@ -60,6 +60,27 @@ export interface SchemaExecutorOptions {
   maskError?: (error: GraphQLError) => GraphQLFormattedError;
   /** A run's story so far (SubscriptionExecutor.history), from wherever the events are kept; none by default. */
   history?: SubscriptionExecutor['history'];
+  /**
+   * What each subscription field reads of the event, its root value (SubscriptionExecutor.eventDependencies):
+   * a field not listed reads all of it. Without it, every document reads all of it.
+   */
+  eventReads?: Record<string, EventReads>;
+}
+
+/**
+ * What one subscription field's result reads of the event it is executed with. The schema's
+ * resolvers are the truth; this restates them, and must say more rather than less.
+ */
+export interface EventReads {
+  /** Properties of the event the field's own resolver reads. */
+  field: readonly string[];
+  /**
+   * Only for a field that resolves to the event itself: what each field of its type reads of the
+   * event (its parent). A selected field not listed here reads all of it; `__typename` reads none.
+   * Absent when the field resolves to something else (a row read with the event's ids), whose
+   * fields read that, not the event.
+   */
+  selection?: Record<string, readonly string[]>;
 }
 
 /**
@@ -134,6 +155,34 @@ export function validateSubscriptionDocument(
   }
 }
 
+/**
+ * The event properties a document's result reads, given what each field reads (EventReads), or
+ * null (all of them): for a document that does not parse, has no such operation, or selects a
+ * field or sub-field the table does not know. Directives (@skip, @include) are ignored, so a field
+ * they may leave out still counts: more, never less.
+ */
+export function documentEventReads(document: DocumentNode, operationName: string | null, reads: Record<string, EventReads>): string[] | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation || operation.operation !== 'subscription') return null;
+  const roots = rootFields(operation.selectionSet, document);
+  if (roots.length === 0) return null;
+  const properties = new Set<string>();
+  for (const root of roots) {
+    if (root.name.value === '__typename') continue;
+    const known = Object.hasOwn(reads, root.name.value) ? reads[root.name.value] : undefined;
+    if (!known) return null;
+    for (const property of known.field) properties.add(property);
+    if (!known.selection || !root.selectionSet) continue;
+    for (const child of rootFields(root.selectionSet, document)) {
+      if (child.name.value === '__typename') continue;
+      const childReads = Object.hasOwn(known.selection, child.name.value) ? known.selection[child.name.value] : undefined;
+      if (!childReads) return null;
+      for (const property of childReads) properties.add(property);
+    }
+  }
+  return [...properties].sort();
+}
+
 export function createSchemaExecutor(options: SchemaExecutorOptions): SubscriptionExecutor {
   const { schema, documents = {}, documentCacheSize = 100, maskError = defaultMaskError } = options;
   const parseDocument = documents.parse ?? parse;
@@ -155,6 +204,14 @@ export function createSchemaExecutor(options: SchemaExecutorOptions): Subscripti
     authenticate: options.authenticate,
     history: options.history ?? (async () => []),
     validate: (request) => validateSubscriptionDocument(schema, request, documents),
+    eventDependencies(request) {
+      if (!options.eventReads) return null;
+      try {
+        return documentEventReads(parsed(request.query), request.operationName, options.eventReads);
+      } catch {
+        return null; // a document that no longer parses: all of the event, as without a table
+      }
+    },
     async execute(request): Promise<ExecutionResult | FormattedExecutionResult> {
       let result: ExecutionResult;
       try {

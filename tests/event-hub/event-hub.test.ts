@@ -39,6 +39,12 @@ let authGate: Promise<void> | null = null;
 let authentications = 0;
 /** When set, only executions for this event type wait for the gate. */
 let gatedType: HealthCheckEvent['type'] | null = null;
+/** When set, what one execution waits for before it answers (nothing when it returns undefined). */
+let holdFor: ((request: ExecuteRequest) => Promise<void> | undefined) | null = null;
+/** How many executions had started each time a key was checked. */
+const executionsAtAuthentication: number[] = [];
+/** A document with this in it reads only the event's run: the stand-in answers it with the run alone. */
+const RUN_ONLY = 'runOnly';
 /** Each run's story so far, as history() answers it; `histories` counts the reads. */
 const stories = new Map<string, HealthCheckEvent[]>();
 let histories = 0;
@@ -54,24 +60,32 @@ const executor: SubscriptionExecutor = {
   },
   async authenticate(authorization) {
     authentications++;
+    executionsAtAuthentication.push(executions.length);
     if (authGate) await authGate;
     return KEYS[authorization] ?? null;
   },
   validate: fakeValidate,
+  // Truthful for the stand-in's answers: a RUN_ONLY document's reads only the run.
+  eventDependencies: ({ query }) => (query.includes(RUN_ONLY) ? ['healthCheckUuid'] : null),
   async execute(request) {
     executions.push(request);
     mostInFlight = Math.max(mostInFlight, ++inFlight);
     try {
       if (gate && (gatedType === null || gatedType === request.event.type)) await gate;
+      await holdFor?.(request);
     } finally {
       inFlight--;
     }
     const field = request.query.includes('healthCheckCompleted') ? 'healthCheckCompleted' : 'healthCheckUpdated';
     const event = request.event as HealthCheckEvent;
+    if (request.query.includes(RUN_ONLY)) return { data: { [field]: { uuid: event.healthCheckUuid, role: request.auth.role } } };
     const sequence = request.query.includes('sequence') ? { sequence: event.sequence } : {};
     return { data: { [field]: { type: event.type, uuid: event.healthCheckUuid, role: request.auth.role, ...sequence } } };
   },
 };
+
+/** The event type of a stand-in `next` for healthCheckUpdated. */
+const typeOf = (message: Record<string, unknown>) => (message as { payload: { data: { healthCheckUpdated: { type: string } } } }).payload.data.healthCheckUpdated.type;
 
 function hub(name: string = crypto.randomUUID()): DurableObjectStub<EventHub> {
   return env.EVENT_HUB.getByName(name);
@@ -110,6 +124,8 @@ describe('EventHub', () => {
     authentications = 0;
     gate = null;
     gatedType = null;
+    holdFor = null;
+    executionsAtAuthentication.length = 0;
     stories.clear();
     histories = 0;
     historyGate = null;
@@ -454,6 +470,197 @@ describe('EventHub', () => {
     });
   });
 
+  describe('each execution as soon as it is done', () => {
+    const SLOW = 'subscription Slow { healthCheckUpdated { type } }';
+    const FAST = 'subscription Fast { healthCheckUpdated { type } }';
+    const RESULT: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
+
+    /** A promise and the function that settles it. */
+    function latch(): { promise: Promise<void>; open: () => void } {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      return { promise, open };
+    }
+
+    /** Holds every execution of the Slow document until the latch opens. */
+    function slowDocument() {
+      const slow = latch();
+      holdFor = (request) => (request.query.includes('Slow') ? slow.promise : undefined); // documents are stored stripped: by name
+      return slow;
+    }
+
+    it("sends a fast document's subscribers their event while a slow document's execution still runs", async () => {
+      const stub = hub();
+      const waiting = await subscribed(stub, 's', SLOW);
+      const quick = await subscribed(stub, 'f', FAST);
+      const slow = slowDocument();
+      expect(await stub.publish(STARTED)).toEqual({ executions: 2, deliveries: 2 });
+      expect(await quick.next()).toMatchObject({ id: 'f', type: 'next', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
+      await waiting.quiet(); // the pong, and no `next` yet: its execution is still held
+      slow.open();
+      expect(await waiting.next()).toMatchObject({ id: 's', type: 'next', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
+    });
+
+    it('does so on one socket too: the fast operation does not wait for the slow one beside it', async () => {
+      const stub = hub();
+      const c = await ready(stub);
+      c.send({ id: 's', type: 'subscribe', payload: { query: SLOW } });
+      c.send({ id: 'f', type: 'subscribe', payload: { query: FAST } });
+      await c.quiet();
+      const slow = slowDocument();
+      await stub.publish(STARTED);
+      expect(await c.next()).toMatchObject({ id: 'f', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
+      await c.quiet();
+      slow.open();
+      expect(await c.next()).toMatchObject({ id: 's', payload: { data: { healthCheckUpdated: { type: 'STARTED' } } } });
+    });
+
+    it('holds back only the slow operation, whose later events then follow in order, never before its earlier one', async () => {
+      const stub = hub();
+      const waiting = await subscribed(stub, 's', SLOW);
+      const quick = await subscribed(stub, 'f', FAST);
+      // Only the slow document's STARTED is slow: its WORKER_RESULT and COMPLETED are done at once.
+      const slow = latch();
+      holdFor = (request) => (request.query.includes('Slow') && request.event.type === 'STARTED' ? slow.promise : undefined);
+      await stub.publish(STARTED);
+      await stub.publishMany([RESULT, DONE]);
+      while (executions.length < 6) await sleep(5);
+      expect([await quick.next(), await quick.next(), await quick.next()].map(typeOf)).toEqual(['STARTED', 'WORKER_RESULT', 'COMPLETED']);
+      await waiting.quiet(); // nothing: WORKER_RESULT and COMPLETED wait behind STARTED
+      slow.open();
+      expect([await waiting.next(), await waiting.next(), await waiting.next()].map(typeOf)).toEqual(['STARTED', 'WORKER_RESULT', 'COMPLETED']);
+      await stub.drained();
+      await waiting.quiet();
+    });
+
+    it("keeps each operation's order when its executions finish in reverse", async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      const events: HealthCheckEvent[] = [STARTED, RESULT, { ...RESULT, workerCheckUuid: 'wc-2', sequence: 3 }, { ...DONE, sequence: 4 }];
+      const latches = new Map(events.map((event) => [event.sequence, latch()]));
+      holdFor = (request) => latches.get((request.event as HealthCheckEvent).sequence)!.promise;
+      await stub.publishMany(events);
+      while (executions.length < events.length) await sleep(5);
+      for (const sequence of [4, 3, 2]) latches.get(sequence)!.open();
+      await sleep(20);
+      await c.quiet(); // nothing yet: the first event's execution is still held
+      latches.get(1)!.open();
+      const got = [await c.next(), await c.next(), await c.next(), await c.next()];
+      expect(got.map(typeOf)).toEqual(['STARTED', 'WORKER_RESULT', 'WORKER_RESULT', 'COMPLETED']);
+      await stub.drained();
+      await c.quiet();
+    });
+
+    it('drops a held-back event of an operation completed before its turn, and sends the others', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      const other = await subscribed(stub, 'o', FAST);
+      const first = latch();
+      holdFor = (request) => (!request.query.includes('Fast') && request.event.type === 'STARTED' ? first.promise : undefined);
+      await stub.publishMany([STARTED, RESULT]);
+      expect([await other.next(), await other.next()].map(typeOf)).toEqual(['STARTED', 'WORKER_RESULT']);
+      c.send({ id: 'w', type: 'complete' });
+      await c.quiet();
+      first.open();
+      await stub.drained();
+      await c.quiet(); // neither STARTED nor the WORKER_RESULT behind it
+    });
+  });
+
+  describe('coalescing a batch', () => {
+    const RUN_DOC = `subscription { healthCheckUpdated { ${RUN_ONLY}: healthCheck { uuid } } }`;
+    const result = (sequence: number, run = 'hc-1'): HealthCheckEvent => ({ type: 'WORKER_RESULT', healthCheckUuid: run, workerCheckUuid: `wc-${sequence}`, sequence });
+
+    it("runs a document that reads only the run once for a batch of that run's events, and still sends every event", async () => {
+      const stub = hub();
+      const runOnly = await subscribed(stub, 'r', RUN_DOC);
+      const typed = await subscribed(stub, 't', UPDATED);
+      const batch = [result(2), result(3), result(4), { type: 'STARTED', healthCheckUuid: 'hc-2', sequence: 1 } as HealthCheckEvent];
+      expect(await stub.publishMany(batch)).toEqual([
+        { executions: 2, deliveries: 2 }, // both documents
+        { executions: 1, deliveries: 2 }, // the typed one only: the run-only one's answer is shared
+        { executions: 1, deliveries: 2 },
+        { executions: 2, deliveries: 2 }, // another run: both again
+      ]);
+      await stub.drained();
+      expect(executions.filter((e) => e.query.includes(RUN_ONLY)).map((e) => (e.event as HealthCheckEvent).sequence)).toEqual([2, 1]);
+      const shared = { id: 'r', type: 'next', payload: { data: { healthCheckUpdated: { uuid: 'hc-1', role: 'viewer' } } } };
+      expect([await runOnly.next(), await runOnly.next(), await runOnly.next()]).toEqual([shared, shared, shared]);
+      expect(await runOnly.next()).toEqual({ ...shared, payload: { data: { healthCheckUpdated: { uuid: 'hc-2', role: 'viewer' } } } });
+      expect([await typed.next(), await typed.next(), await typed.next(), await typed.next()].map(typeOf)).toEqual(['WORKER_RESULT', 'WORKER_RESULT', 'WORKER_RESULT', 'STARTED']);
+      await runOnly.quiet();
+    });
+
+    it('shares nothing across separate calls', async () => {
+      const stub = hub();
+      await subscribed(stub, 'r', RUN_DOC);
+      expect(await stub.publish(result(2))).toEqual({ executions: 1, deliveries: 1 });
+      expect(await stub.publish(result(3))).toEqual({ executions: 1, deliveries: 1 });
+    });
+  });
+
+  describe('accept', () => {
+    const RESULT: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
+
+    it('answers with how many events it took, and delivers them as publishMany would', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      expect(await stub.accept([STARTED, RESULT, DONE])).toBe(3);
+      for (const type of ['STARTED', 'WORKER_RESULT', 'COMPLETED']) expect(typeOf(await c.next())).toBe(type);
+      await stub.drained();
+      await c.quiet();
+    });
+
+    it('refuses the whole call, delivering nothing, when one event is invalid', async () => {
+      const stub = hub();
+      const c = await subscribed(stub, 'w', UPDATED);
+      const error = await stub.accept([STARTED, { type: 'NOPE' } as never]).then(() => null, (e: unknown) => e);
+      expect(String(error)).toMatch(/TypeError: EventHub.accept: events\[1\]: event.type must be one of/);
+      await stub.drained();
+      expect(executions).toEqual([]);
+      await c.quiet();
+    });
+
+    it('answers and handles other messages while a huge batch is still being planned, and keeps arrival order behind it', async () => {
+      const stub = hub();
+      const crowd: Client[] = [];
+      for (let s = 0; s < MAX_SOCKETS - 1; s++) {
+        const c = await ready(stub);
+        for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) c.send({ id: `s${i}`, type: 'subscribe', payload: { query: UPDATED } });
+        await c.quiet();
+        crowd.push(c);
+      }
+      const late = await connect(stub);
+      // Enough deliveries (events × subscriptions) that planning alone spends the yield budget several times.
+      const count = 4000;
+      const batch = Array.from({ length: count }, (_, i): HealthCheckEvent => ({ type: 'WORKER_RESULT', healthCheckUuid: 'hc-huge', workerCheckUuid: `wc-${i}`, sequence: i + 2 }));
+      const before = executionsAtAuthentication.length;
+      // Published right behind the batch, so it arrives while the batch is still being planned:
+      // it is still delivered after all of it.
+      const last: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-huge', sequence: count + 2 };
+      const accepted = stub.accept(batch);
+      const published = stub.publish(last);
+      expect(await accepted).toBe(count);
+      late.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      expect(await published).toEqual({ executions: 1, deliveries: MAX_SUBSCRIPTIONS * crowd.length });
+      expect(await late.next()).toEqual({ type: 'connection_ack' });
+      // The key was checked before the batch's first execution: planning had not finished.
+      expect(executionsAtAuthentication[before]).toBe(0);
+      const c = crowd[0]!;
+      const got = new Map<string, string[]>();
+      for (let i = 0; i < (count + 1) * MAX_SUBSCRIPTIONS; i++) {
+        const message = await c.next();
+        got.set(message.id as string, [...(got.get(message.id as string) ?? []), typeOf(message)]);
+      }
+      for (const types of got.values()) {
+        expect(types).toHaveLength(count + 1);
+        expect(types.at(-1)).toBe('COMPLETED');
+        expect(types.slice(0, -1).every((type) => type === 'WORKER_RESULT')).toBe(true);
+      }
+      await stub.drained();
+    });
+  });
+
   describe('the catch-up of a subscriber to one run', () => {
     const RUN = 'hc-7';
     const WATCH = 'subscription($uuid: ID) { healthCheckUpdated(uuid: $uuid) { type sequence } }';
@@ -608,6 +815,27 @@ describe('EventHub', () => {
       expect(seen.slice(pong + 1).some((message) => message.type === 'next')).toBe(true);
     });
 
+    it("handles another socket's message while a batch's executions run, not only between its sends", async () => {
+      const stub = hub();
+      // Distinct documents (aliases), so every event costs an execution per subscription.
+      const crowd: Client[] = [];
+      for (let s = 0; s < MAX_SOCKETS - 1; s++) {
+        const c = await ready(stub);
+        for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) c.send({ id: `s${i}`, type: 'subscribe', payload: { query: `subscription { d${s}x${i}: healthCheckUpdated { type } }` } });
+        await c.quiet();
+        crowd.push(c);
+      }
+      const late = await connect(stub);
+      const before = executionsAtAuthentication.length;
+      const total = EVENTS * MAX_SUBSCRIPTIONS * crowd.length;
+      expect((await stub.publishMany(burst)).reduce((sum, outcome) => sum + outcome.executions, 0)).toBe(total);
+      late.send({ type: 'connection_init', payload: { authorization: 'Bearer viewer-key' } });
+      expect(await late.next()).toEqual({ type: 'connection_ack' });
+      // The key was checked while executions were still to run: they yield to the event loop too.
+      expect(executionsAtAuthentication[before]).toBeLessThan(total);
+      await stub.drained();
+    });
+
     it('stops an operation the client completes in the middle of a delivery, and carries on with the others', async () => {
       const stub = hub();
       const clients = await crowd(stub);
@@ -686,7 +914,7 @@ describe('EventHub', () => {
   });
 
   describe('the execution limit', () => {
-    it(`runs at most ${EXECUTION_CONCURRENCY} executions at once over a whole burst of publishes, and still delivers in order`, async () => {
+    it(`runs at most ${EXECUTION_CONCURRENCY} executions at once over a whole burst of publishes, and still delivers each operation its events in order`, async () => {
       const stub = hub();
       // Every socket full of distinct documents (aliases make them distinct): many executions per event.
       const clients: Client[] = [];
@@ -711,13 +939,17 @@ describe('EventHub', () => {
       expect(executions.length).toBe(events.length * perEvent);
       expect(mostInFlight).toBe(EXECUTION_CONCURRENCY);
       for (const c of clients) {
-        const got: string[] = [];
+        const got = new Map<string, string[]>();
         for (let i = 0; i < events.length * MAX_SUBSCRIPTIONS; i++) {
           const { id, payload } = (await c.next()) as { id: string; payload: { data: { healthCheckUpdated: { uuid: string } } } };
-          got.push(`${payload.data.healthCheckUpdated.uuid} ${id}`);
+          got.set(id, [...(got.get(id) ?? []), payload.data.healthCheckUpdated.uuid]);
         }
-        // each event's `next`s (one per subscription) before the next event's
-        expect(got).toEqual(events.flatMap(({ healthCheckUuid }) => Array.from({ length: MAX_SUBSCRIPTIONS }, (_, i) => `${healthCheckUuid} s${i}`)));
+        // Every operation gets every event, in publish order. (Its own document's executions may
+        // finish before another operation's: that one's `next`s do not wait for them.)
+        expect(Object.fromEntries(got)).toEqual(
+          Object.fromEntries(Array.from({ length: MAX_SUBSCRIPTIONS }, (_, i) => [`s${i}`, events.map(({ healthCheckUuid }) => healthCheckUuid)])),
+        );
+        await c.quiet();
       }
     });
   });

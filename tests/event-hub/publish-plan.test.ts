@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialConnectionState } from '../../durable/graphql-ws/connection-state';
 import type { HealthCheckEvent } from '../../durable/graphql-ws/event';
-import { executionKey, planPublish, stableStringify } from '../../durable/graphql-ws/publish-plan';
+import { eventShareKey, executionKey, planBatch, planPublish, stableStringify } from '../../durable/graphql-ws/publish-plan';
 import { completedSub, readyState, T0, updatedSub } from './helpers';
 
 const completed: HealthCheckEvent = { type: 'COMPLETED', healthCheckUuid: 'hc-1', sequence: 3 };
@@ -84,5 +84,83 @@ describe('stableStringify and executionKey', () => {
     expect(executionKey({ query: 'q', variables: null, operationName: null }, 'viewer')).toBe(
       executionKey({ query: 'q', variables: undefined as never, operationName: undefined as never }, 'viewer'),
     );
+  });
+});
+
+describe('planBatch', () => {
+  const result = (sequence: number, run = 'hc-1'): HealthCheckEvent => ({ type: 'WORKER_RESULT', healthCheckUuid: run, workerCheckUuid: `wc-${sequence}`, sequence });
+  const RUN_ONLY = 'subscription{healthCheckUpdated{healthCheck{status}}}';
+  const readsRunOnly = ({ query }: { query: string }) => (query === RUN_ONLY ? ['healthCheckUuid'] : null);
+
+  it('plans every event of a call in order, as planPublish would one by one, when no document says what it reads', () => {
+    const states = [readyState('viewer', { a: updatedSub(null), b: updatedSub('hc-1') }), readyState('admin', { c: completedSub() })];
+    const events = [started, result(2), completed];
+    const plan = planBatch(states, events);
+    const oneByOne = events.map((event) => planPublish(states, event));
+    expect(plan.costs).toEqual(oneByOne.map((p) => ({ executions: p.executions.length, deliveries: p.deliveries.length })));
+    expect(plan.deliveries.map((d) => [d.event, d.socket, d.operationId])).toEqual(
+      oneByOne.flatMap((p, event) => p.deliveries.map((d) => [event, d.socket, d.operationId])),
+    );
+    expect(plan.executions.map((e) => e.request.event)).toEqual(oneByOne.flatMap((p) => p.executions.map((e) => e.request.event)));
+  });
+
+  it("runs a document that reads only the run once for all of a batch's events of that run, and still delivers each event", () => {
+    const states = [
+      readyState('viewer', { r: updatedSub(null, { query: RUN_ONLY }), t: updatedSub(null) }),
+      readyState('viewer', { r: updatedSub(null, { query: RUN_ONLY }) }),
+    ];
+    const plan = planBatch(states, [result(2), result(3), result(4, 'hc-2'), result(5)], readsRunOnly);
+    expect(plan.costs).toEqual([
+      { executions: 2, deliveries: 3 },
+      { executions: 1, deliveries: 3 }, // the run-only document is hc-1's already
+      { executions: 2, deliveries: 3 }, // another run
+      { executions: 1, deliveries: 3 },
+    ]);
+    const runOnly = plan.deliveries.filter((d) => d.operationId === 'r');
+    expect(runOnly.map((d) => [d.event, d.socket])).toEqual([
+      [0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [2, 1], [3, 0], [3, 1],
+    ]);
+    expect(runOnly.map((d) => (plan.executions[d.execution]!.request.event as HealthCheckEvent).sequence)).toEqual([2, 2, 2, 2, 4, 4, 2, 2]);
+  });
+
+  it('shares nothing across events when a document reads all of the event, or the executor cannot say', () => {
+    const states = [readyState('viewer', { a: updatedSub(null) })];
+    const events = [result(2), result(3)];
+    expect(planBatch(states, events, () => null).executions).toHaveLength(2);
+    expect(
+      planBatch(states, events, () => {
+        throw new Error('no idea');
+      }).executions,
+    ).toHaveLength(2);
+    expect(planBatch(states, events, () => 'nonsense' as never).executions).toHaveLength(2);
+  });
+
+  it('shares an identical event repeated in a batch even without dependencies (its answer is the same)', () => {
+    const plan = planBatch([readyState('viewer', { a: updatedSub(null) })], [result(2), result(2)]);
+    expect(plan.costs).toEqual([
+      { executions: 1, deliveries: 1 },
+      { executions: 0, deliveries: 1 },
+    ]);
+  });
+
+  it('asks each distinct document once per call', () => {
+    const asked: string[] = [];
+    const states = Array.from({ length: 5 }, () => readyState('viewer', { r: updatedSub(null, { query: RUN_ONLY }) }));
+    planBatch(states, [result(2), result(3), result(4)], (subscription) => {
+      asked.push(subscription.query);
+      return ['healthCheckUuid'];
+    });
+    expect(asked).toEqual([RUN_ONLY]);
+  });
+});
+
+describe('eventShareKey', () => {
+  it('tells events apart only by the properties read', () => {
+    const a: HealthCheckEvent = { type: 'WORKER_RESULT', healthCheckUuid: 'hc-1', workerCheckUuid: 'wc-1', sequence: 2 };
+    const b: HealthCheckEvent = { ...a, workerCheckUuid: 'wc-2', sequence: 3 };
+    expect(eventShareKey(a, ['healthCheckUuid'])).toBe(eventShareKey(b, ['healthCheckUuid']));
+    expect(eventShareKey(a, ['healthCheckUuid', 'sequence'])).not.toBe(eventShareKey(b, ['healthCheckUuid', 'sequence']));
+    expect(eventShareKey(a, null)).not.toBe(eventShareKey(b, null));
+    expect(eventShareKey(started, ['workerCheckUuid'])).toBe(eventShareKey(completed, ['workerCheckUuid'])); // both absent
   });
 });

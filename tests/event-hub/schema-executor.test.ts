@@ -210,3 +210,33 @@ describe('createSchemaExecutor', () => {
     expect(await executor.authenticate('Bearer x')).toEqual(auth);
   });
 });
+
+describe('eventDependencies', () => {
+  const eventReads = {
+    healthCheckUpdated: { field: [], selection: { type: ['type'], healthCheck: ['healthCheckUuid'] } },
+    healthCheckCompleted: { field: ['healthCheckUuid'] },
+  };
+  const executor = createSchemaExecutor({ schema, authenticate: async () => null, contextValue: () => ({}), eventReads });
+  const reads = (query: string, operationName: string | null = null) => executor.eventDependencies!({ query, variables: null, operationName });
+
+  it('says what a document reads of the event, through aliases and fragments', () => {
+    expect(reads('subscription { healthCheckUpdated { healthCheck { uuid status } } }')).toEqual(['healthCheckUuid']);
+    expect(reads('subscription { healthCheckUpdated { __typename t: type healthCheck { uuid } } }')).toEqual(['healthCheckUuid', 'type']);
+    expect(reads('subscription { healthCheckUpdated { ...E } } fragment E on HealthCheckEvent { ... on HealthCheckEvent { type } }')).toEqual(['type']);
+    expect(reads('subscription { healthCheckCompleted { uuid status } }')).toEqual(['healthCheckUuid']);
+    expect(reads('subscription A { healthCheckCompleted { uuid } } subscription B { healthCheckUpdated { type } }', 'B')).toEqual(['type']);
+  });
+
+  it('counts a field a directive may leave out: more, never less', () => {
+    expect(reads('subscription($t: Boolean!) { healthCheckUpdated { type @include(if: $t) healthCheck { uuid } } }')).toEqual(['healthCheckUuid', 'type']);
+  });
+
+  it('says all of it (null) for what the table does not know, or a document it cannot read', () => {
+    const unknownChild = createSchemaExecutor({ schema, authenticate: async () => null, contextValue: () => ({}), eventReads: { healthCheckUpdated: { field: [], selection: { type: ['type'] } } } });
+    expect(unknownChild.eventDependencies!({ query: 'subscription { healthCheckUpdated { healthCheck { uuid } } }', variables: null, operationName: null })).toBeNull();
+    const noTable = createSchemaExecutor({ schema, authenticate: async () => null, contextValue: () => ({}) });
+    expect(noTable.eventDependencies!({ query: 'subscription { healthCheckCompleted { uuid } }', variables: null, operationName: null })).toBeNull();
+    expect(reads('subscription {')).toBeNull();
+    expect(reads('subscription A { healthCheckCompleted { uuid } } subscription B { healthCheckCompleted { uuid } }')).toBeNull();
+  });
+});
