@@ -28,7 +28,7 @@ const program = new Command()
   .name('npm run bench --')
   .description('Fleet-scale benchmarks of the orchestrator in workerd; see BENCHMARKS.md.')
   .option('--sizes <list>', 'fleet sizes for the run-time figures, ascending; the first is also the history page\'s and the watched run\'s', '200,1000,10000')
-  .option('--alternations <n>', 'baseline/subject alternations per figure (each size over 2,000 workers gets one: floor, run, floor)', '5')
+  .option('--alternations <n>', 'baseline/subject alternations per figure (sizes over 2,000 workers get one: floor, run, floor; the watched run at most 2)', '3')
   .option('--subscribers <n>', 'subscribers of the fan-out figures', '1000')
   .option('--ingest <n>', 'pending checks per callback-ingestion measurement', '1000')
   .option('--history-runs <n>', 'runs on the history page', '20')
@@ -88,10 +88,10 @@ function seedSql(fleet: SimFleet): string {
 
 interface Measured {
   runTimes: Record<number, { floors: number[]; floorConcurrency: number[]; subjects: number[]; statements: number[]; concurrency: { peak: number; mean: number }[] }>;
-  ingest?: { floors: number[]; callbacks: number[]; concurrency: number };
+  ingest?: { floors: number[]; callbacks: number[]; concurrency: number; phases: { dispatch: number; callbacks: number; finalise: number }[] };
   history?: { sql: number[]; graphql: number[]; bytes: { sql: number; graphql: number }; same: string };
   fanout?: { one: number[]; distinct: number[]; oneP50: number[]; distinctP50: number[]; pings: number[]; idlePings: number[] };
-  watched?: { unwatched: number[]; watched: number[]; delivered: number[]; pings: number[] };
+  watched?: { unwatched: number[]; watched: number[]; delivered: number[]; undelivered: number[]; pings: number[] };
 }
 
 const measured: Measured = { runTimes: {} };
@@ -102,7 +102,11 @@ let fleet: SimFleet;
 let concurrency = 6;
 
 async function d1Statements(): Promise<number> {
-  return ((await (await fetch(`${stack.baseUrl}/__bench/d1`)).json()) as { statements: number }).statements;
+  const counts = (await (await fetch(`${stack.baseUrl}/__bench/d1`)).json()) as { statements: number; unwrapped: string[] };
+  if (counts.unwrapped.length) {
+    throw new Error(`index.ts exports ${counts.unwrapped.join(', ')}, which bench/instrumentation/entry.ts does not construct with the counting env: add a subclass there as for HealthCheckRun`);
+  }
+  return counts.statements;
 }
 
 /** The statement count once it has not moved for 500 ms (deferred work of a run, such as the alert queue, done). */
@@ -200,18 +204,21 @@ async function openRun(size: number, filters: string[]): Promise<{ uuid: string;
 async function ingestion() {
   const size = opts.ingest;
   const filters = filtersFor(opts.sizes.find((s) => s >= size) ?? opts.sizes.at(-1)!);
-  const record = (measured.ingest = { floors: [], callbacks: [], concurrency } as NonNullable<Measured['ingest']>);
+  const record = (measured.ingest = { floors: [], callbacks: [], concurrency, phases: [] } as NonNullable<Measured['ingest']>);
   for (let i = 0; i <= opts.alternations; i++) {
     record.floors.push(await typenameFloor(stack.baseUrl, stack.adminKey, size, record.concurrency));
     log(`  ingest: floor ${ms(record.floors.at(-1)!)} ms (${size} × { __typename } at ${record.concurrency})`);
     if (i === opts.alternations) break;
+    const before = await d1Statements();
     const { uuid, held } = await openRun(size, filters);
+    const dispatched = await settledStatements();
     const checks = held.slice(0, size);
     const t0 = performance.now();
     await pool(checks.length, record.concurrency, async (index) => {
       await fleet.report(checks[index]!);
     });
     const elapsed = performance.now() - t0;
+    const reported = await d1Statements();
     record.callbacks.push(elapsed);
     log(`  ingest: ${checks.length} signed callbacks in ${ms(elapsed)} ms (${((checks.length / elapsed) * 1000).toFixed(0)}/s)`);
     // The rest of the run (if the run has more workers than were measured), then its end.
@@ -219,7 +226,10 @@ async function ingestion() {
     const tally = fleet.tally(uuid);
     const { state } = await waitForEnd(stack.baseUrl, uuid, () => true, 120_000);
     if (tally.errors.length || state.status !== 'completed') throw new Error(`ingest run ${uuid}: ${state.status}, ${tally.errors.slice(0, 3).join('; ')}`);
-    await settledStatements();
+    const ended = await settledStatements();
+    // Where a run's statements go, per worker: initiate and dispatch, the callbacks, the end.
+    record.phases.push({ dispatch: (dispatched - before) / size, callbacks: (reported - dispatched) / size, finalise: (ended - reported) / size });
+    log(`  ingest: D1 statements per worker: ${(dispatched - before) / size} initiate + dispatch, ${(reported - dispatched) / size} callbacks, ${((ended - reported) / size).toFixed(3)} the end`);
   }
 }
 
@@ -232,19 +242,25 @@ async function oneEvent(subscribers: Subscriber[], probe: PingProbe, distinct: b
   // Pings with nothing going on (the subscribes are in): the probe's own floor.
   const idleFrom = performance.now();
   await sleep(1000);
-  const idle = probe.between(idleFrom, performance.now());
+  const idleTo = performance.now();
   const { uuid, held } = await openRun(1, [workerName(groups[0]!.name, 1)]);
   await allReceived(subscribers, uuid, 'STARTED', 60_000);
   await sleep(300);
+  const statementsBefore = await d1Statements();
   const t0 = performance.now();
   if (!(await fleet.report(held[0]!))) throw new Error(`one-event run ${uuid}: the callback was refused: ${fleet.tally(uuid).errors[0]}`);
   await allReceived(subscribers, uuid, 'WORKER_RESULT', 120_000);
   const latencies = subscribers.map((s) => s.arrivals.find((a) => a.healthCheckUuid === uuid && a.type === 'WORKER_RESULT')!.at - t0);
   const t1 = t0 + Math.max(...latencies);
-  const pings = probe.between(t0, t1);
   await allReceived(subscribers, uuid, 'COMPLETED', 120_000);
+  // What the result, the run's end and the two deliveries (WORKER_RESULT, COMPLETED) cost in D1.
+  const statements = (await settledStatements()) - statementsBefore;
   await unsubscribeAll(subscribers);
-  return { p99: quantile(latencies, 0.99), p50: quantile(latencies, 0.5), pings, idle };
+  // Pings are read once their pongs are in: those sent during the publish may be answered after it.
+  await sleep(500);
+  const pings = probe.between(t0, t1);
+  const idle = probe.between(idleFrom, idleTo);
+  return { p99: quantile(latencies, 0.99), p50: quantile(latencies, 0.5), pings, idle, statements };
 }
 
 async function fanout(subscribers: Subscriber[], probe: PingProbe) {
@@ -254,39 +270,59 @@ async function fanout(subscribers: Subscriber[], probe: PingProbe) {
     record.one.push(one.p99);
     record.oneP50.push(one.p50);
     record.idlePings.push(...one.idle);
-    log(`  one document: p50 ${ms(one.p50)} ms, p99 ${ms(one.p99)} ms to ${subscribers.length}; pings meanwhile p99 ${ms(quantile(one.pings, 0.99))} ms (${one.pings.length})`);
+    log(`  one document: p50 ${ms(one.p50)} ms, p99 ${ms(one.p99)} ms to ${subscribers.length}; pings meanwhile p99 ${ms(quantile(one.pings, 0.99))} ms (${one.pings.length}); ${one.statements} D1 statements from the callback to COMPLETED delivered`);
     if (i === opts.alternations) break;
     const distinct = await oneEvent(subscribers, probe, true);
     record.distinct.push(distinct.p99);
     record.distinctP50.push(distinct.p50);
     record.pings.push(...distinct.pings);
     record.idlePings.push(...distinct.idle);
-    log(`  distinct documents: p50 ${ms(distinct.p50)} ms, p99 ${ms(distinct.p99)} ms to ${subscribers.length}; pings meanwhile p99 ${ms(quantile(distinct.pings, 0.99))} ms (${distinct.pings.length})`);
+    log(`  distinct documents: p50 ${ms(distinct.p50)} ms, p99 ${ms(distinct.p99)} ms to ${subscribers.length}; pings meanwhile p99 ${ms(quantile(distinct.pings, 0.99))} ms (${distinct.pings.length}); ${distinct.statements} D1 statements from the callback to COMPLETED delivered`);
   }
 }
 
+/**
+ * A run of the history size watched by every subscriber, against the same run unwatched. The
+ * watchers all subscribe with one document (what a thousand dashboards on one run send); the run's
+ * time is to its end in D1 as for figure 1, and the deliveries' end (the last subscriber's
+ * COMPLETED) is reported beside it, waited for at most WATCHED_DELIVERY_MS.
+ */
+const WATCHED_DELIVERY_MS = 300_000;
+
 async function watched(subscribers: Subscriber[], probe: PingProbe) {
   const size = historySize;
-  const record = (measured.watched = { unwatched: [], watched: [], delivered: [], pings: [] } as NonNullable<Measured['watched']>);
-  for (let i = 0; i <= opts.alternations; i++) {
+  const alternations = Math.min(opts.alternations, 2);
+  const record = (measured.watched = { unwatched: [], watched: [], delivered: [], undelivered: [], pings: [] } as NonNullable<Measured['watched']>);
+  for (let i = 0; i <= alternations; i++) {
     const quiet = await timedRun(size);
     record.unwatched.push(quiet.ms);
     log(`  ${size}-worker run unwatched: ${ms(quiet.ms)} ms`);
-    if (i === opts.alternations) break;
-    subscribeAll(subscribers, true);
+    if (i === alternations) break;
+    subscribeAll(subscribers, false);
     await sleep(1500);
     const t0 = performance.now();
     let uuid = '';
     const run = await timedRun(size, (id) => (uuid = id));
     record.watched.push(run.ms);
-    await allReceived(subscribers, uuid, 'COMPLETED', 600_000);
-    const delivered = Math.max(...subscribers.map((s) => s.arrivals.find((a) => a.healthCheckUuid === uuid && a.type === 'COMPLETED')!.at)) - t0;
-    const results = subscribers.filter((s) => s.arrivals.filter((a) => a.healthCheckUuid === uuid && a.type === 'WORKER_RESULT').length !== size).length;
-    if (results) throw new Error(`${results} watchers of ${uuid} did not get exactly ${size} WORKER_RESULT events`);
-    record.delivered.push(delivered);
-    record.pings.push(...probe.between(t0, t0 + delivered));
+    const completed = () => subscribers.filter((s) => s.arrivals.some((a) => a.healthCheckUuid === uuid && a.type === 'COMPLETED')).length;
+    await allReceived(subscribers, uuid, 'COMPLETED', WATCHED_DELIVERY_MS).catch(() => {});
+    const missing = subscribers.length - completed();
+    if (missing === 0) {
+      const delivered = Math.max(...subscribers.map((s) => s.arrivals.find((a) => a.healthCheckUuid === uuid && a.type === 'COMPLETED')!.at)) - t0;
+      const short = subscribers.filter((s) => s.arrivals.filter((a) => a.healthCheckUuid === uuid && a.type === 'WORKER_RESULT').length !== size).length;
+      if (short) throw new Error(`${short} watchers of ${uuid} did not get exactly ${size} WORKER_RESULT events`);
+      record.delivered.push(delivered);
+      await sleep(500);
+      record.pings.push(...probe.between(t0, t0 + delivered));
+      log(`  ${size}-worker run watched by ${subscribers.length}: ${ms(run.ms)} ms, every event delivered by ${ms(delivered)} ms`);
+    } else {
+      record.undelivered.push(missing);
+      record.pings.push(...probe.between(t0, performance.now()));
+      log(`  ${size}-worker run watched by ${subscribers.length}: ${ms(run.ms)} ms; ${missing} subscribers still lacked COMPLETED after ${WATCHED_DELIVERY_MS / 1000} s`);
+    }
     await unsubscribeAll(subscribers);
-    log(`  ${size}-worker run watched by ${subscribers.length}: ${ms(run.ms)} ms, last COMPLETED delivered at ${ms(delivered)} ms`);
+    // A backlog left in the hubs would weigh on the next measurement: let it drain.
+    if (missing) await sleep(30_000);
   }
 }
 
@@ -462,8 +498,8 @@ function rows(): Row[] {
     const w = measured.watched;
     const value = summarise(interleavedRatios(w.unwatched, w.watched));
     out.push({
-      figure: `5. ${historySize}-worker run watched by ${opts.subscribers.toLocaleString('en')} subscribers`,
-      subject: `${ms(median(w.watched))} ms (every event delivered by ${ms(median(w.delivered))} ms)`,
+      figure: `5. ${historySize}-worker run watched by ${opts.subscribers.toLocaleString('en')} subscribers (one document)`,
+      subject: `${ms(median(w.watched))} ms; ${w.delivered.length ? `every event delivered by ${ms(median(w.delivered))} ms` : ''}${w.undelivered.length ? `${w.delivered.length ? '; ' : ''}${w.undelivered.length} of ${w.watched.length} runs not delivered to all within ${WATCHED_DELIVERY_MS / 1000} s` : ''}`,
       baseline: `unwatched ${ms(median(w.unwatched))} ms`,
       value,
       unit: 'x',
@@ -521,7 +557,7 @@ function report(loadBefore: string): string {
     '|---|---|---|---|---|---|',
     ...table.map((row) => `| ${row.figure} | ${row.subject} | ${row.baseline} | ${fmt(row.value, row.unit)} | ${row.goal} | ${row.met ? 'met' : '**missed**'} |`),
     '',
-    `Alternations: ${opts.alternations} per figure (sizes over 2,000: floor, run, floor); ratios are each subject against the baseline before it and the one after it. ` +
+    `Alternations: ${opts.alternations} per figure (sizes over 2,000: floor, run, floor; the watched run ${Math.min(opts.alternations, 2)}); ratios are each subject against the baseline before it and the one after it. ` +
       `Fleet: ${opts.sizes.at(-1)!.toLocaleString('en')} registered workers, each reporting 5 unit, 3 performance and 2 integration tests; one in ten reports a broken run.`,
   ];
   return lines.join('\n') + '\n';
