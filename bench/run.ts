@@ -12,14 +12,14 @@
  * (every sample), and exits non-zero when a run does not complete with exactly the counts the fleet sent.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { ROOT } from '../scripts/dev-vars';
 import { isBroken, SimFleet, type HeldCheck } from './lib/fleet';
 import { gql, pool, sleep, typenameFloor } from './lib/graphql';
-import { initiate, registerGroup, waitForEnd, workerName, type RunState } from './lib/runs';
+import { cancel, initiate, registerGroup, waitForEnd, workerName, type RunState } from './lib/runs';
 import { BENCH_DIR, startBenchStack, type BenchStack } from './lib/stack';
 import { interleavedRatios, median, quantile, summarise, type Summary } from './lib/stats';
 import { allReceived, closeSubscribers, connectSubscribers, PingProbe, subscribeAll, unsubscribeAll, type Subscriber } from './lib/subscribers';
@@ -87,7 +87,7 @@ function seedSql(fleet: SimFleet): string {
 // ---------------------------------------------------------------------------------------------
 
 interface Measured {
-  runTimes: Record<number, { floors: number[]; floorConcurrency: number[]; subjects: number[]; statements: number[]; concurrency: { peak: number; mean: number }[] }>;
+  runTimes: Record<number, { floors: number[]; floorConcurrency: number[]; subjects: number[]; statements: number[]; concurrency: { peak: number; mean: number }[]; failure?: string }>;
   ingest?: { floors: number[]; callbacks: number[]; concurrency: number; phases: { dispatch: number; callbacks: number; finalise: number }[] };
   history?: { sql: number[]; graphql: number[]; bytes: { sql: number; graphql: number }; same: string };
   fanout?: { one: number[]; distinct: number[]; oneP50: number[]; distinctP50: number[]; pings: number[]; idlePings: number[] };
@@ -95,6 +95,8 @@ interface Measured {
 }
 
 const measured: Measured = { runTimes: {} };
+/** Runs that did not end exactly as the fleet sent them: in the table, and the exit code is 1. */
+const failures: string[] = [];
 const runLog: { size: number; uuid: string }[] = [];
 let stack: BenchStack;
 let fleet: SimFleet;
@@ -149,7 +151,13 @@ async function timedRun(size: number, onStarted?: (uuid: string) => void): Promi
   onStarted?.(uuid);
   if (totalWorkers !== size) throw new Error(`initiateHealthCheck picked ${totalWorkers} workers, expected ${size}`);
   const tally = fleet.tally(uuid);
-  const { state, endedAt } = await waitForEnd(stack.baseUrl, uuid, () => tally.accepted + tally.errors.length >= size, 120_000 + size * 300);
+  const logFrom = readFileSync(stack.logFile, 'utf8').length;
+  const { state, endedAt } = await waitForEnd(stack.baseUrl, uuid, () => tally.accepted + tally.errors.length >= size, 120_000 + size * 100).catch(async (error: unknown) => {
+    await cancel(stack.baseUrl, stack.adminKey, uuid);
+    // What the orchestrator logged meanwhile, for the report: its own failure events.
+    const failures = [...readFileSync(stack.logFile, 'utf8').slice(logFrom).matchAll(/\{"event":"[a-z_.]*failed"[^\n]{0,400}/g)].map((match) => match[0]);
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (cancelled${failures.length ? `; the orchestrator logged ${failures.length} failure${failures.length === 1 ? '' : 's'}, first: ${failures[0]}…` : ''})`);
+  });
   const elapsed = endedAt - t0;
   const after = await settledStatements();
   checkExact(size, uuid, state);
@@ -168,7 +176,16 @@ async function runTimes(size: number) {
     record.floors.push(await typenameFloor(stack.baseUrl, stack.adminKey, size, concurrency));
     log(`  ${size}: floor ${ms(record.floors.at(-1)!)} ms (${size} × { __typename } at ${concurrency})`);
     if (i === alternations) break;
-    const run = await timedRun(size);
+    let run: Awaited<ReturnType<typeof timedRun>>;
+    try {
+      run = await timedRun(size);
+    } catch (error) {
+      // Reported in the table and by the exit code; the other figures are still measured.
+      record.failure = error instanceof Error ? error.message : String(error);
+      failures.push(`figure 1 at ${size} workers: ${record.failure}`);
+      log(`  ${size}: FAILED: ${record.failure}`);
+      return;
+    }
     const seen = fleet.concurrency();
     concurrency = Math.max(1, Math.round(seen.mean));
     record.subjects.push(run.ms);
@@ -406,6 +423,7 @@ interface Row {
 const fmt = (s: Summary, unit: Row['unit']) => {
   const f = unit === 'x' ? (v: number) => v.toFixed(2) : unit === 'ms' ? ms : (v: number) => v.toFixed(2);
   const suffix = unit === 'x' ? '×' : unit === 'ms' ? ' ms' : '';
+  if (s.n === 0) return '**failed**';
   return s.n > 1 ? `**${f(s.median)}${suffix}** (${f(s.min)}–${f(s.max)})` : `**${f(s.median)}${suffix}**`;
 };
 
@@ -414,6 +432,18 @@ function rows(): Row[] {
   for (const size of opts.sizes) {
     const r = measured.runTimes[size];
     if (!r) continue;
+    if (r.failure && r.subjects.length === 0) {
+      out.push({
+        figure: `1. per-worker run time, ${size.toLocaleString('en')} workers`,
+        subject: `**the run did not complete**: ${r.failure.replace(/\|/g, '\\|').slice(0, 600)}`,
+        baseline: `${ms(median(r.floors) / size)} ms/request (${size.toLocaleString('en')} × \`{ __typename }\` at ${r.floorConcurrency.join('/')})`,
+        value: { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 },
+        unit: 'x',
+        goal: '≤ 1.5×',
+        met: false,
+      });
+      continue;
+    }
     const ratios = summarise(interleavedRatios(r.floors, r.subjects));
     out.push({
       figure: `1. per-worker run time, ${size.toLocaleString('en')} workers`,
@@ -426,7 +456,17 @@ function rows(): Row[] {
     });
   }
   const [small, large] = opts.sizes.slice(-2);
-  if (small !== undefined && large !== undefined && small !== large && measured.runTimes[small] && measured.runTimes[large]) {
+  if (small !== undefined && large !== undefined && small !== large && measured.runTimes[small] && measured.runTimes[large]?.failure) {
+    out.push({
+      figure: `1. per-worker cost, ${large.toLocaleString('en')} against ${small.toLocaleString('en')} workers`,
+      subject: `no ${large.toLocaleString('en')}-worker run completed`,
+      baseline: `${ms(median(measured.runTimes[small]!.subjects) / small)} ms/worker`,
+      value: { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 },
+      unit: 'x',
+      goal: '≤ 1.2×',
+      met: false,
+    });
+  } else if (small !== undefined && large !== undefined && small !== large && measured.runTimes[small]?.subjects.length && measured.runTimes[large]?.subjects.length) {
     const a = measured.runTimes[small]!.subjects.map((v) => v / small);
     const b = measured.runTimes[large]!.subjects.map((v) => v / large);
     const value = { median: median(b) / median(a), min: Math.min(...b) / Math.max(...a), max: Math.max(...b) / Math.min(...a), n: a.length * b.length };
@@ -456,7 +496,7 @@ function rows(): Row[] {
   }
   for (const size of opts.sizes) {
     const r = measured.runTimes[size];
-    if (!r || !opts.only.has('3')) continue;
+    if (!r || !opts.only.has('3') || r.statements.length === 0) continue;
     const value = summarise(r.statements);
     out.push({
       figure: `3. D1 statements per worker per run, ${size.toLocaleString('en')} workers`,
@@ -539,16 +579,26 @@ function machine() {
     node: process.version,
     workerd: version(path.join(ROOT, 'node_modules/.bin/workerd'), ['--version']).replace(/^workerd\s+/, ''),
     wrangler: (JSON.parse(execFileSync('cat', [path.join(ROOT, 'node_modules/wrangler/package.json')], { encoding: 'utf8' })) as { version: string }).version,
-    commit: version('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
     load: os.loadavg().map((v) => v.toFixed(2)).join(' '),
   };
 }
 
-function report(loadBefore: string): string {
+/** The code measured: HEAD when the bundle was built, and what the tree changed outside bench/ then. */
+function codeState(): string {
+  const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter((line) => line && !/^.. bench\//.test(line));
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` with ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} outside bench/ (${dirty.map((line) => line.slice(3)).join(', ')})` : ''}`;
+  } catch {
+    return 'commit unknown';
+  }
+}
+
+function report(loadBefore: string, code: string): string {
   const m = machine();
   const table = rows();
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${m.commit}, in ${((Date.now() - started) / 60000).toFixed(1)} min: ` +
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${code}, in ${((Date.now() - started) / 60000).toFixed(1)} min: ` +
       `\`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
     '',
     `Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, workerd ${m.workerd} (wrangler ${m.wrangler}); load average ${loadBefore} at the start, ${m.load} at the end.`,
@@ -559,6 +609,7 @@ function report(loadBefore: string): string {
     '',
     `Alternations: ${opts.alternations} per figure (sizes over 2,000: floor, run, floor; the watched run ${Math.min(opts.alternations, 2)}); ratios are each subject against the baseline before it and the one after it. ` +
       `Fleet: ${opts.sizes.at(-1)!.toLocaleString('en')} registered workers, each reporting 5 unit, 3 performance and 2 integration tests; one in ten reports a broken run.`,
+    ...(failures.length ? ['', '**The bench failed** (exit code 1):', '', ...failures.map((failure) => `- ${failure}`)] : []),
   ];
   return lines.join('\n') + '\n';
 }
@@ -572,6 +623,7 @@ async function main() {
   const { prepareSecrets } = await import('../scripts/dev-vars');
   fleet = new SimFleet((await prepareSecrets()).signingKey);
   await fleet.start();
+  const code = codeState();
   stack = await startBenchStack({ log, seedSql: seedSql(fleet) });
   try {
     log(`registering ${groups[0]!.count} workers through registerWorker; ${opts.sizes.at(-1)! - groups[0]!.count} were seeded in D1`);
@@ -622,13 +674,17 @@ async function main() {
     await stack.stop();
     await fleet.stop();
   }
-  const text = report(loadBefore);
+  const text = report(loadBefore, code);
   mkdirSync(opts.out, { recursive: true });
   writeFileSync(path.join(opts.out, 'latest.md'), text);
   const samples = path.join(BENCH_DIR, 'results', 'latest.json');
   mkdirSync(path.dirname(samples), { recursive: true });
   writeFileSync(samples, JSON.stringify({ options: { ...opts, only: [...opts.only] }, machine: machine(), measured }, null, 1));
   console.log(`\n${text}`);
+  if (failures.length) {
+    console.error(`\nbench FAILED: ${failures.length} run${failures.length === 1 ? '' : 's'} did not end exactly as the fleet sent:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
+    process.exitCode = 1;
+  }
   log(`wrote ${path.relative(ROOT, path.join(opts.out, 'latest.md'))} (paste it into BENCHMARKS.md) and every sample to ${path.relative(ROOT, samples)}`);
 }
 
@@ -649,7 +705,7 @@ async function checkRegistry() {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(`\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
