@@ -1,6 +1,8 @@
 /**
  * The orchestrator under `wrangler dev` for the bench: the repository's wrangler.toml with the
- * bench entry (bench/instrumentation/entry.ts) as its main module, on a free port, with its own
+ * bench entry (bench/instrumentation/entry.ts) as its main module, bundled once into
+ * .bench/run/build (`wrangler deploy --dry-run --outdir`) and served from there (`--no-bundle`),
+ * on a free port, with its own
  * state in .bench/state (wiped first, so every bench starts from empty D1 and Durable Objects and
  * never touches `npm start`'s .wrangler/state), out of the shared dev registry, without the demo
  * fleet (the bench brings its own simulated one, bench/lib/fleet.ts).
@@ -55,6 +57,11 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     await run(['d1', 'execute', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', persistTo, '--file', seedFile], env, logStream);
   }
 
+  // Bundled once, up front, and served from the bundle: others editing the tree while the bench
+  // runs (wrangler dev rebuilds and restarts workerd on every source edit) cannot restart it midway.
+  const build = path.join(BENCH_DIR, 'run', 'build');
+  await run(['deploy', '--dry-run', '--env', '', '-c', 'wrangler.toml', 'bench/instrumentation/entry.ts', '--outdir', build], env, logStream);
+
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(
@@ -62,7 +69,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     [
       WRANGLER,
       'dev',
-      'bench/instrumentation/entry.ts',
+      path.join(build, 'entry.js'),
+      '--no-bundle',
       '-c',
       'wrangler.toml',
       '--ip',

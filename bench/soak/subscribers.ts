@@ -207,7 +207,7 @@ export function judgeStory(subscriber: Subscriber, checks: Map<string, number | 
       if (workers.has(event.workerResult.uuid)) problems.push(`worker check ${event.workerResult.uuid} twice`);
       workers.add(event.workerResult.uuid);
       if (!checks.has(event.workerResult.uuid)) problems.push(`worker check ${event.workerResult.uuid} is not this run's`);
-      else if (checks.get(event.workerResult.uuid) !== sequence) {
+      else if (checks.get(event.workerResult.uuid) !== null && checks.get(event.workerResult.uuid) !== sequence) {
         problems.push(`worker check ${event.workerResult.uuid} came as ${sequence}, D1 numbers it ${checks.get(event.workerResult.uuid)}`);
       }
     }
