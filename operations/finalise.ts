@@ -7,6 +7,7 @@ import type { OperationDeps } from './deps';
 import { countsForRun, scoreRun } from '../domain/scoring';
 import { completedSequence, NUMBERED, numberOpenChecks, workerResultEvents } from './events';
 import { deadlineMessage } from '../domain/failure-messages';
+import { FLUSH_BYTES } from './flush-results';
 
 /**
  * Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each:
@@ -28,6 +29,32 @@ export async function timeOutOutstandingWorkers(deps: Pick<OperationDeps, 'db' |
     .returning({ workerCheckUuid: workerHealthChecks.workerCheckUuid, resultSequence: workerHealthChecks.resultSequence });
   await deps.publish(...workerResultEvents(healthCheckUuid, timedOut));
   return timedOut;
+}
+
+/**
+ * Each worker's analysis, written a few hundred rows per statement (`UPDATE … FROM json_each(?)`)
+ * rather than one statement per worker: a 10,000-worker run is finalised in a few dozen statements.
+ * Only where none is written yet, so a finalisation that lost the race writes nothing.
+ */
+function workerAnalysisUpdates(db: OperationDeps['db'], rows: { id: number; aiWorkerAnalysis: string; aiWorkerRecommendations: string; recommendationDetails: string; analysisSource: string }[]) {
+  const chunks: (typeof rows)[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = row.aiWorkerAnalysis.length + row.aiWorkerRecommendations.length + row.recommendationDetails.length + row.analysisSource.length;
+    if (chunks.length === 0 || bytes + size > FLUSH_BYTES) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks.at(-1)!.push(row);
+    bytes += size;
+  }
+  return chunks.map((chunk) =>
+    db.run(sql`UPDATE worker_health_checks SET ai_worker_analysis = j.value ->> '$.aiWorkerAnalysis',
+        ai_worker_recommendations = j.value ->> '$.aiWorkerRecommendations', recommendation_details = j.value ->> '$.recommendationDetails',
+        analysis_source = j.value ->> '$.analysisSource'
+      FROM json_each(${JSON.stringify(chunk)}) AS j
+      WHERE worker_health_checks.id = j.value ->> '$.id' AND worker_health_checks.ai_worker_analysis IS NULL`),
+  );
 }
 
 /** The run's final status from its workers' final states. */
@@ -78,12 +105,7 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
       })
       .where(and(eq(healthChecks.healthCheckUuid, healthCheckUuid), eq(healthChecks.status, 'running')))
       .returning({ id: healthChecks.id }),
-    ...workers.map((worker, index) =>
-      deps.db
-        .update(workerHealthChecks)
-        .set(analysis.workers[index]!)
-        .where(and(eq(workerHealthChecks.id, worker.id), sql`${workerHealthChecks.aiWorkerAnalysis} IS NULL`)),
-    ),
+    ...workerAnalysisUpdates(deps.db, workers.map((worker, index) => ({ id: worker.id, ...analysis.workers[index]! }))),
   ]);
   if (finalised.length === 0) return false;
   await deps.publish({ type: 'COMPLETED', healthCheckUuid, sequence: completedSequence(workers.length) });
