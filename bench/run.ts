@@ -156,7 +156,8 @@ async function timedRun(size: number, onStarted?: (uuid: string) => void): Promi
     await cancel(stack.baseUrl, stack.adminKey, uuid);
     // What the orchestrator logged meanwhile, for the report: its own failure events.
     const failures = [...readFileSync(stack.logFile, 'utf8').slice(logFrom).matchAll(/\{"event":"[a-z_.]*failed"[^\n]{0,400}/g)].map((match) => match[0]);
-    throw new Error(`${error instanceof Error ? error.message : String(error)} (cancelled${failures.length ? `; the orchestrator logged ${failures.length} failure${failures.length === 1 ? '' : 's'}, first: ${failures[0]}…` : ''})`);
+    const fleetDone = tally.lastAnsweredAt ? `the fleet's ${tally.accepted} accepted callbacks were all answered ${ms((tally.lastAnsweredAt - t0) / 1000)} s after the initiate; ` : '';
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (${fleetDone}cancelled${failures.length ? `; the orchestrator logged ${failures.length} failure${failures.length === 1 ? '' : 's'}, first: ${failures[0]}…` : ''})`);
   });
   const elapsed = endedAt - t0;
   const after = await settledStatements();
@@ -435,7 +436,7 @@ function rows(): Row[] {
     if (r.failure && r.subjects.length === 0) {
       out.push({
         figure: `1. per-worker run time, ${size.toLocaleString('en')} workers`,
-        subject: `**the run did not complete**: ${r.failure.replace(/\|/g, '\\|').slice(0, 600)}`,
+        subject: `**the run did not complete**: ${r.failure.replace(/\|/g, '\\|').replace(/\\"/g, '"').slice(0, 420)}… (all of it below the table)`,
         baseline: `${ms(median(r.floors) / size)} ms/request (${size.toLocaleString('en')} × \`{ __typename }\` at ${r.floorConcurrency.join('/')})`,
         value: { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 },
         unit: 'x',
