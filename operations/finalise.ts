@@ -77,12 +77,11 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
            EXISTS (SELECT 1 FROM worker_health_checks
                    WHERE health_check_uuid = ${healthCheckUuid} AND status IN ${OPEN_WORKER_CHECK_SQL}) AS outstanding`);
   if (!gate || gate.status !== 'running' || gate.outstanding) return false;
-  const run = await deps.db.query.healthChecks.findFirst({
-    where: { healthCheckUuid },
-    with: { workerResults: { orderBy: { id: 'asc' } } },
-  });
+  // The run, then its rows as plain rows: a relational read would aggregate them into one JSON
+  // value per run, which a 10,000-worker run's rows overflow (D1 caps a value at 2 MB).
+  const run = await deps.db.query.healthChecks.findFirst({ where: { healthCheckUuid } });
   if (!run || run.status !== 'running') return false;
-  const workers = run.workerResults;
+  const workers = await deps.db.select().from(workerHealthChecks).where(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid)).orderBy(workerHealthChecks.id);
   if (workers.some((worker) => isOpenWorkerCheck(worker.status))) return false;
 
   const status = finalRunStatus(workers);

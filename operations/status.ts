@@ -1,6 +1,7 @@
 import { and, eq, type SQL } from 'drizzle-orm';
 import { healthChecks, type RunStatus, type TriggerType } from '../db/health-checks';
 import type { Db } from '../db/client';
+import { workerHealthChecks } from '../db/worker-health-checks';
 import { badInput, notFound } from './errors';
 
 /**
@@ -8,12 +9,12 @@ import { badInput, notFound } from './errors';
  * none. Callers shape the answer (entrypoints/rpc-answers.ts for RPC's snake_case).
  */
 export async function getHealthCheckStatus(db: Db, healthCheckUuid: string) {
-  const run = await db.query.healthChecks.findFirst({
-    where: { healthCheckUuid },
-    with: { workerResults: { orderBy: { id: 'asc' } } },
-  });
+  // Two plain reads, not one relational read: that would aggregate every row of the run into one
+  // JSON value, which a 10,000-worker run's rows overflow (see operations/finalise.ts).
+  const run = await db.query.healthChecks.findFirst({ where: { healthCheckUuid } });
   if (!run) throw notFound(`No health check ${healthCheckUuid}.`);
-  return run;
+  const workerResults = await db.select().from(workerHealthChecks).where(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid)).orderBy(workerHealthChecks.id);
+  return { ...run, workerResults };
 }
 
 export type RunWithWorkerChecks = Awaited<ReturnType<typeof getHealthCheckStatus>>;
