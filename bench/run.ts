@@ -588,7 +588,8 @@ function machine() {
 function codeState(): string {
   const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
   try {
-    const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter((line) => line && !/^.. bench\//.test(line));
+    const status = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
+    const dirty = status.split('\n').filter((line) => line.length > 3 && !line.slice(3).startsWith('bench/'));
     return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` with ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} outside bench/ (${dirty.map((line) => line.slice(3)).join(', ')})` : ''}`;
   } catch {
     return 'commit unknown';
