@@ -14,6 +14,7 @@ import { createWriteStream, existsSync, mkdirSync, symlinkSync, writeFileSync, t
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/stack';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WRANGLER = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -37,17 +38,8 @@ export interface Orchestrator {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The same free-port probe the e2e stack uses.
+export { freePort };
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
