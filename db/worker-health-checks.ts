@@ -10,8 +10,9 @@ export const FINAL_WORKER_CHECK_STATUSES: readonly WorkerCheckStatus[] = ['compl
 /** "Still open": a check that may still get a result. The one spelling of it, in code and SQL. */
 export const OPEN_WORKER_CHECK_STATUSES = ['pending', 'running'] as const satisfies readonly WorkerCheckStatus[];
 export const isOpenWorkerCheck = (status: WorkerCheckStatus | null): boolean => status !== null && (OPEN_WORKER_CHECK_STATUSES as readonly string[]).includes(status);
-/** `status IN ('pending', 'running')` for hand-written SQL over a worker_health_checks row. */
-export const OPEN_WORKER_CHECK_SQL = sql.raw(`(${OPEN_WORKER_CHECK_STATUSES.map((status) => `'${status}'`).join(', ')})`);
+/** `('pending', 'running')`, for `status IN …` in hand-written SQL (D1's, and the run ledger's). */
+export const OPEN_WORKER_CHECK_LIST = `(${OPEN_WORKER_CHECK_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+export const OPEN_WORKER_CHECK_SQL = sql.raw(OPEN_WORKER_CHECK_LIST);
 
 export const HEALTH_STATUSES = ['healthy', 'degraded', 'unhealthy', 'critical'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];

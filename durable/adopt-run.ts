@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { isOpenWorkerCheck } from '../db/worker-health-checks';
 import { PASSING_SCORE } from '../domain/scoring';
 import { STARTED_SEQUENCE } from '../operations/events';
 import type { RunStartParams } from '../operations/initiate';
@@ -51,8 +52,9 @@ export async function readRunToAdopt(db: Db, env: Env, healthCheckUuid: string, 
       healthScore: row.healthScore,
     });
   }
-  const final = rows.filter((row, index) => rows.findIndex((other) => other.workerCheckUuid === row.workerCheckUuid) === index && !['pending', 'running'].includes(row.status));
-  const passed = final.filter((row) => row.status === 'completed' && (row.healthScore ?? 0) >= PASSING_SCORE).length;
+  // Counted over the targets (one per check), in one pass.
+  const final = targets.filter((target) => !isOpenWorkerCheck(target.state));
+  const passed = final.filter((target) => target.state === 'completed' && (target.healthScore ?? 0) >= PASSING_SCORE).length;
   const timeoutAt = legacy?.timeoutAt ?? (rows[0]!.timeoutAt ? Date.parse(`${rows[0]!.timeoutAt.replace(' ', 'T')}Z`) : Date.now() + 30 * 60_000);
   const run: Omit<RunStartParams, 'targets'> = legacy
     ? { healthCheckUuid, timeoutAt: legacy.timeoutAt, timeoutMinutes: legacy.timeoutMinutes, callbackUrl: legacy.callbackUrl, options: legacy.options }

@@ -3,10 +3,11 @@
  * given what the ledger holds. durable/run-ledger.ts asks it inside the transaction that then
  * records the result, so two results (or two copies of one) never both pass.
  */
+import { isOpenWorkerCheck, type WorkerCheckStatus } from '../db/worker-health-checks';
 import type { RecordOutcome } from '../operations/run-ledger-types';
 
-export const OPEN_TARGET_STATES = ['pending', 'running'] as const;
-export type TargetState = 'pending' | 'running' | 'completed' | 'failed' | 'timeout';
+/** A target's state in the ledger: the same vocabulary as its worker_health_checks row. */
+export type TargetState = WorkerCheckStatus;
 
 export interface TargetRecord {
   workerCheckUuid: string;
@@ -50,10 +51,6 @@ export function decideSubmission(facts: SubmissionFacts): Decision {
     return { kind: 'other-result', workerName: target.workerName, webhookId, status: target.state };
   }
   if (facts.finished) return { kind: 'too-late', workerName: target.workerName };
-  if (!isOpenTarget(target.state)) return { kind: 'already', workerName: target.workerName, status: target.state };
+  if (!isOpenWorkerCheck(target.state)) return { kind: 'already', workerName: target.workerName, status: target.state };
   return { kind: 'accept', target };
-}
-
-export function isOpenTarget(state: TargetState): boolean {
-  return (OPEN_TARGET_STATES as readonly string[]).includes(state);
 }

@@ -11,7 +11,6 @@ export function createRunControl(env: Env): RunControl {
     // result it took already as a retry (by its webhook-id); over RPC, as already recorded.
     recordResult: (healthCheckUuid, submission) => withRetries(async (): Promise<RecordOutcome> => stub(healthCheckUuid).recordResult(healthCheckUuid, submission)),
     cancelRun: (healthCheckUuid) => stub(healthCheckUuid).cancel(healthCheckUuid),
-    notifyRun: (healthCheckUuid) => stub(healthCheckUuid).resultRecorded(healthCheckUuid),
   };
 }
 

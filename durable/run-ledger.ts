@@ -8,6 +8,7 @@
 import type { OutboxRow, RunCounters } from '../operations/flush-results';
 import type { DispatchTarget, RunStartParams } from '../operations/initiate';
 import type { DriverRow, ResultSubmission } from '../operations/run-ledger-types';
+import { OPEN_WORKER_CHECK_LIST } from '../db/worker-health-checks';
 import type { TargetRecord, TargetState } from './ledger-decisions';
 import { STARTED_SEQUENCE } from '../operations/events';
 
@@ -175,8 +176,8 @@ export class RunLedger {
       const open = this.sql
         .exec<{ worker_check_uuid: string }>(
           workerCheckUuids === 'all'
-            ? "SELECT worker_check_uuid FROM ledger_targets WHERE state IN ('pending', 'running') ORDER BY idx"
-            : "SELECT worker_check_uuid FROM ledger_targets WHERE state IN ('pending', 'running') AND worker_check_uuid IN (SELECT value FROM json_each(?)) ORDER BY idx",
+            ? `SELECT worker_check_uuid FROM ledger_targets WHERE state IN ${OPEN_WORKER_CHECK_LIST} ORDER BY idx`
+            : `SELECT worker_check_uuid FROM ledger_targets WHERE state IN ${OPEN_WORKER_CHECK_LIST} AND worker_check_uuid IN (SELECT value FROM json_each(?)) ORDER BY idx`,
           ...(workerCheckUuids === 'all' ? [] : [JSON.stringify(workerCheckUuids)]),
         )
         .toArray();

@@ -1,6 +1,6 @@
 import type { OperationDeps } from './deps';
-import { callbackRouteFrom, type CallbackRoute } from './callback-route';
-import { findWorkerCheckOrNull, recordWorkerResult, type RecordedResult } from './record-result';
+import { callbackRouteFrom } from './callback-route';
+import { recordWorkerResult, routeOf, type RecordedResult } from './record-result';
 import { requireSignature, verifyCallback } from './verify-callback';
 
 /** A worker's callback as it arrived. */
@@ -36,9 +36,4 @@ export async function acceptSignedResult(deps: OperationDeps, callback: SignedCa
   const webhookId = await verifyCallback(deps.env.HEALTH_CHECK_SIGNING_KEY, route?.workerName ?? null, signed);
   // verifyCallback refuses an unknown check, so `route` is the check the signature was made for.
   return recordWorkerResult(deps, callback.workerCheckUuid, callback.result, { webhookId, route: route! });
-}
-
-async function routeOf(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string): Promise<CallbackRoute | null> {
-  const check = await findWorkerCheckOrNull(deps, workerCheckUuid);
-  return check ? { healthCheckUuid: check.healthCheckUuid, workerName: check.workerName } : null;
 }

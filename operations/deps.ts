@@ -14,8 +14,6 @@ export interface RunControl {
   recordResult(healthCheckUuid: string, submission: ResultSubmission): Promise<RecordOutcome>;
   /** Cancels the run in its object ('no-run' when it has none: the caller ends it in D1). */
   cancelRun(healthCheckUuid: string): Promise<'cancelled' | 'not-running' | 'no-run'>;
-  /** Tells the run to look at D1 again and finalise if it is complete. */
-  notifyRun(healthCheckUuid: string): Promise<void>;
 }
 
 /**

@@ -8,6 +8,7 @@ import { countsForRun, scoreRun } from '../domain/scoring';
 import { completedSequence, NUMBERED, numberOpenChecks, workerResultEvents } from './events';
 import { deadlineMessage } from '../domain/failure-messages';
 import { FLUSH_BYTES } from './flush-results';
+import { workerRowsOfRun } from './status';
 
 /**
  * Marks a run's outstanding workers `timeout` when its deadline has passed, and says so for each:
@@ -77,11 +78,9 @@ export async function finaliseRunIfComplete(deps: OperationDeps, healthCheckUuid
            EXISTS (SELECT 1 FROM worker_health_checks
                    WHERE health_check_uuid = ${healthCheckUuid} AND status IN ${OPEN_WORKER_CHECK_SQL}) AS outstanding`);
   if (!gate || gate.status !== 'running' || gate.outstanding) return false;
-  // The run, then its rows as plain rows: a relational read would aggregate them into one JSON
-  // value per run, which a 10,000-worker run's rows overflow (D1 caps a value at 2 MB).
   const run = await deps.db.query.healthChecks.findFirst({ where: { healthCheckUuid } });
   if (!run || run.status !== 'running') return false;
-  const workers = await deps.db.select().from(workerHealthChecks).where(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid)).orderBy(workerHealthChecks.id);
+  const workers = await workerRowsOfRun(deps.db, healthCheckUuid);
   if (workers.some((worker) => isOpenWorkerCheck(worker.status))) return false;
 
   const status = finalRunStatus(workers);

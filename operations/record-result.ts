@@ -22,13 +22,6 @@ export interface RecordedResult {
   healthScore: number;
 }
 
-/** Finds the worker check a result is for, or says why there is none. */
-export async function findWorkerCheck(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string) {
-  const row = await findWorkerCheckOrNull(deps, workerCheckUuid);
-  if (!row) throw notFound(`No worker check ${workerCheckUuid}.`);
-  return row;
-}
-
 export function findWorkerCheckOrNull(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string) {
   return deps.db.query.workerHealthChecks.findFirst({
     columns: { workerCheckUuid: true, healthCheckUuid: true, workerName: true, status: true },
@@ -52,7 +45,8 @@ export async function recordWorkerResult(deps: OperationDeps, workerCheckUuid: s
       `The result is malformed: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'result'}: ${issue.message}`).join('; ')}`,
     );
   }
-  const route = options.route ?? (await routeFromD1(deps, workerCheckUuid));
+  const route = options.route ?? (await routeOf(deps, workerCheckUuid));
+  if (!route) throw notFound(`No worker check ${workerCheckUuid}.`);
   const { columns, healthScore, passing } = completedRow(parsed.data, input);
   const outcome = await deps.runs.recordResult(route.healthCheckUuid, {
     workerCheckUuid,
@@ -66,10 +60,10 @@ export async function recordWorkerResult(deps: OperationDeps, workerCheckUuid: s
   return answer(deps, route.healthCheckUuid, outcome, healthScore);
 }
 
-/** The run and worker of a check, from D1: for a result that came without its route. */
-async function routeFromD1(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string): Promise<CallbackRoute> {
-  const check = await findWorkerCheck(deps, workerCheckUuid);
-  return { healthCheckUuid: check.healthCheckUuid, workerName: check.workerName };
+/** The run and worker of a check, from D1 (for a result that came without its route), or null. */
+export async function routeOf(deps: Pick<OperationDeps, 'db'>, workerCheckUuid: string): Promise<CallbackRoute | null> {
+  const check = await findWorkerCheckOrNull(deps, workerCheckUuid);
+  return check ? { healthCheckUuid: check.healthCheckUuid, workerName: check.workerName } : null;
 }
 
 async function answer(deps: Pick<OperationDeps, 'db'>, healthCheckUuid: string, outcome: RecordOutcome, healthScore: number): Promise<RecordedResult> {

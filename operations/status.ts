@@ -9,12 +9,18 @@ import { badInput, notFound } from './errors';
  * none. Callers shape the answer (entrypoints/rpc-answers.ts for RPC's snake_case).
  */
 export async function getHealthCheckStatus(db: Db, healthCheckUuid: string) {
-  // Two plain reads, not one relational read: that would aggregate every row of the run into one
-  // JSON value, which a 10,000-worker run's rows overflow (see operations/finalise.ts).
   const run = await db.query.healthChecks.findFirst({ where: { healthCheckUuid } });
   if (!run) throw notFound(`No health check ${healthCheckUuid}.`);
-  const workerResults = await db.select().from(workerHealthChecks).where(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid)).orderBy(workerHealthChecks.id);
-  return { ...run, workerResults };
+  return { ...run, workerResults: await workerRowsOfRun(db, healthCheckUuid) };
+}
+
+/**
+ * A run's worker rows in the order they were written, read as plain rows: a relational read
+ * (`with: { workerResults }`) would aggregate them into one JSON value per run, which a
+ * 10,000-worker run's rows overflow (SQLITE_NOMEM at ~22 MB).
+ */
+export function workerRowsOfRun(db: Db, healthCheckUuid: string) {
+  return db.select().from(workerHealthChecks).where(eq(workerHealthChecks.healthCheckUuid, healthCheckUuid)).orderBy(workerHealthChecks.id);
 }
 
 export type RunWithWorkerChecks = Awaited<ReturnType<typeof getHealthCheckStatus>>;
