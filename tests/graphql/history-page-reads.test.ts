@@ -1,37 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { serveGraphQL } from '../../http/serve';
-import { buildYoga } from '../../http/yoga';
-import { countingD1 } from '../helpers/counting-d1';
+import { countedQuery } from '../helpers/counted-page';
 import { countRows, seedRun } from '../helpers/fixtures';
-import { keyFor, withExecutionContext, type GraphQLResponse } from '../helpers/graphql';
+import { keyFor } from '../helpers/graphql';
 import { resultInput, signedReport } from '../runs/helpers';
 
 // The history page (`healthChecks`, each run with its `workerResults`) reads what it returns: a
 // JSON column is parsed only when its field is selected, and `workerResults(first:)` bounds the
 // rows in SQL, in the page's one statement.
 
-/** Serves one query in this isolate over a D1 that counts statements (as statement-count.test.ts). */
-async function page(key: string, query: string, variables: Record<string, unknown> = {}) {
-  const { d1, statements } = countingD1(env.DB);
-  const yoga = buildYoga({ ...env, DB: d1 });
-  const response = await withExecutionContext((ctx) =>
-    serveGraphQL(
-      new Request('http://orchestrator/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query, variables }),
-      }),
-      { ...env, DB: d1 },
-      ctx,
-      yoga,
-    ),
-  );
-  const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-  // The key's throttled last-used write happens at most once a minute, not per page.
-  const reads = statements.filter((sql) => !/^update "api_keys"/i.test(sql));
-  return { status: response.status, ...body, statements: reads };
-}
+const page = countedQuery;
 
 const HISTORY = (workerArgs: string) => `{
   healthChecks(first: 20) {
